@@ -28,13 +28,14 @@ if TYPE_CHECKING:
     from infra_toolkit.cli_review import Runner, SubParsers
     from infra_toolkit.deployment_spec import DeploymentSpec
 
-__all__ = ["SIMULATE_COMMANDS", "add_format_option", "horizon_hours"]
+__all__ = ["SIMULATE_COMMANDS", "add_format_option", "ascii_number", "horizon_hours"]
 
 
-def _ascii_number(kind: type[float] | type[int]) -> Callable[[str], float | int]:
+def ascii_number(kind: type[float] | type[int]) -> Callable[[str], float | int]:
     """A flag's ``type``: ``kind(text)`` of ASCII text without '_'. Python's ``float`` and
     ``int`` also read other scripts' digits and digit separators, so ``--slo-p99-latency-ms ٣``
-    was a 3 ms SLO and ``1_000`` a 1000; argparse refuses what this raises, naming the flag."""
+    was a 3 ms SLO and ``1_000`` a 1000; argparse refuses what this raises, naming the flag.
+    Every command's number options read with it (or call it first, as :func:`horizon_hours`)."""
     def read(text: str) -> float | int:
         if not text.isascii() or "_" in text:
             raise ValueError(text)
@@ -47,7 +48,7 @@ def horizon_hours(text: str) -> float:
     """``--horizon-h`` (simulate, sweep): hours > 0, finite; refused by argparse with the flag's
     name, not as the notebook's ``horizon_h = 0.0 ... or None`` (audit18 A18-1)."""
     try:
-        hours = float(_ascii_number(float)(text))
+        hours = float(ascii_number(float)(text))
     except ValueError:
         hours = math.nan
     if not (math.isfinite(hours) and hours > 0):
@@ -88,7 +89,7 @@ def _add_simulate(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
             kw["metavar"] = next((m for suffix, m in _UNIT_METAVARS if name.endswith(suffix)),
                                  None)
         if kw.get("type") in (float, int):
-            kw["type"] = _ascii_number(kw["type"])
+            kw["type"] = ascii_number(kw["type"])
         # given or not, exactly: plan mode refuses a flag even when it repeats the default
         action = group.add_argument(name, default=argparse.SUPPRESS, **kw)
         defaults[action.dest] = default
@@ -196,7 +197,7 @@ def _metrics_pipeline(text: str) -> Any:
     from infra_toolkit.workload import MetricsPipelineSpec
 
     try:
-        value = float(text)
+        value = float(ascii_number(float)(text))
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of seconds >= 1"
                                          ) from None

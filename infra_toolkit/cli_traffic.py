@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from infra_toolkit import utc
+from infra_toolkit.cli_simulate import ascii_number
 from infra_toolkit.errors import TrafficError
 from infra_toolkit.utc import as_utc
 
@@ -47,7 +48,7 @@ def _add_traffic(sub: SubParsers) -> None:
     cw.add_argument("--start", required=True, metavar="ISO", help="first instant, ISO-8601 "
                     "(e.g. 2026-11-23T00:00:00Z; no zone means UTC)")
     cw.add_argument("--end", required=True, metavar="ISO", help="end of the range (excluded)")
-    cw.add_argument("--period-s", type=int, default=60, metavar="SECONDS",
+    cw.add_argument("--period-s", type=ascii_number(int), default=60, metavar="SECONDS",
                     help="CloudWatch period, seconds (a multiple of 60, default 60; 1, 5, 10, "
                          "20 or 30 only for a high-resolution custom metric)")
     cw.add_argument("--namespace", default="AWS/ApplicationELB",
