@@ -3,9 +3,14 @@ line; the old output is quoted in each test's comment, the new wording pinned by
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from infra_toolkit.cli import main
+from infra_toolkit.errors import PlanError
+from infra_toolkit.notebook_parameters import select_scenarios
+from infra_toolkit.plan import read_plan
 
 CLOUDWATCH = ["traffic", "cloudwatch", "--load-balancer", "app/shop/1", "--start",
               "2026-11-01T00:00:00Z", "--end", "2026-11-02T00:00:00Z", "--out", "x.csv"]
@@ -40,3 +45,46 @@ def test_own_readers_read_ascii_numbers(capsys: pytest.CaptureFixture[str], argv
         main([*argv, flag, value])
     assert caught.value.code == 2
     assert f"argument {flag}: '{value}' is not {said}" in capsys.readouterr().err
+
+
+PLAN = str(Path(__file__).parents[1] / "plans" / "ecommerce-eks.yaml")
+SCENARIOS = "expected-day, launch-day, flash-crowd, load-test-1000-users"  # the plan's, in order
+
+
+@pytest.mark.parametrize(("argv", "said"), [
+    # was "--scenario: unknown scenario(s) ['flash-crwd'] for PLAN; did you mean 'flash-crowd'?;
+    # the plan's scenarios: ...: give names from that list, or leave --scenario out ..."
+    (["simulate", PLAN, "--scenario", "flash-crwd"],
+     f"--scenario 'flash-crwd': no scenario of that name in {PLAN}; did you mean "
+     f"'flash-crowd'?; the plan's scenarios: {SCENARIOS}; give one of those, or leave "
+     "--scenario out for the default"),
+    # two unknown names, one of them twice: each named once, as typed
+    (["sweep", PLAN, "--workload", "backend", "--scenario", "nope", "--scenario", "nah",
+      "--scenario", "nope"],
+     f"--scenario 'nope', --scenario 'nah': no scenarios of those names in {PLAN}; the plan's "
+     f"scenarios: {SCENARIOS}; give one of those, or leave --scenario out for the default"),
+    # was "--scenario: scenarios ['launch-day', 'launch-day', ...] repeat for PLAN; ..."
+    (["simulate", PLAN, "--scenario", "launch-day", "--scenario", "flash-crowd", "--scenario",
+      "launch-day", "--scenario", "flash-crowd", "--scenario", "flash-crowd"],
+     "--scenario 'launch-day' is given twice, --scenario 'flash-crowd' 3 times; pass each "
+     f"scenario once (the plan's scenarios: {SCENARIOS}), or leave --scenario out for the "
+     "default"),
+    # was "--workload: ['backend', 'backend'] repeats a name; give each once (backend)"
+    (["simulate", PLAN, "--workload", "backend", "--workload", "backend"],
+     "--workload 'backend' is given twice; pass each workload once (workloads with an HPA: "
+     "backend)"),
+])
+def test_scenario_and_workload_errors_in_the_flags_terms(
+        capsys: pytest.CaptureFixture[str], argv: list[str], said: str) -> None:
+    assert main(argv) == 2
+    assert capsys.readouterr().err == f"error: {said}\n"
+
+
+def test_the_notebook_parameter_keeps_its_words() -> None:
+    # the report's -p scenarios / the notebook's scenarios is a list, and said as one
+    plan = read_plan(PLAN)
+    with pytest.raises(PlanError) as raised:
+        select_scenarios(plan, ["nope", "nope"])
+    assert str(raised.value) == (
+        f"scenarios: unknown scenario(s) ['nope', 'nope'] for {PLAN}; the plan's scenarios: "
+        f"{SCENARIOS}: give names from that list, or None for all")
