@@ -197,6 +197,12 @@ def _run_traffic(args: argparse.Namespace) -> int:
                            "one row and no interval a plan can read; end at least "
                            f"{(start + timedelta(seconds=2 * args.period_s)).isoformat()}, or "
                            "shorten --period-s")
+    for flag, value, what, default in (
+            ("--namespace", args.namespace, "the metric's namespace", "AWS/ApplicationELB"),
+            ("--metric", args.metric, "a count metric's name", "RequestCount")):
+        if not value.strip():  # was sent to AWS as is (--namespace "$NS" with NS unset)
+            raise TrafficError(f"traffic cloudwatch {flag} {value!r} is blank; give {what}, or "
+                               f"leave {flag} out for the default, {default}")
     dims = _dimensions(args)
     if args.region is not None:  # a typo ('xx') was passed to AWS, and said as no credentials
         check_region_code(args.region, "traffic cloudwatch --region")

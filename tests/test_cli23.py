@@ -88,3 +88,24 @@ def test_the_notebook_parameter_keeps_its_words() -> None:
     assert str(raised.value) == (
         f"scenarios: unknown scenario(s) ['nope', 'nope'] for {PLAN}; the plan's scenarios: "
         f"{SCENARIOS}: give names from that list, or None for all")
+
+
+@pytest.mark.parametrize(("flag", "value", "said"), [
+    # both were accepted and sent to GetMetricData (here they reached the region check first)
+    ("--namespace", "", "--namespace '' is blank; give the metric's namespace, or leave "
+                        "--namespace out for the default, AWS/ApplicationELB"),
+    ("--metric", " ", "--metric ' ' is blank; give a count metric's name, or leave --metric out "
+                      "for the default, RequestCount"),
+])
+def test_cloudwatch_namespace_and_metric_are_not_blank(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, flag: str,
+        value: str, said: str) -> None:
+    import infra_toolkit.cli_traffic as cli_traffic
+
+    def no_client(*_: object) -> object:
+        raise AssertionError("a client was made")
+
+    monkeypatch.setattr(cli_traffic, "_client", no_client)
+    # --region xx is refused after the blank flag: the blank one is said first
+    assert main([*CLOUDWATCH, "--region", "xx", flag, value]) == 2
+    assert capsys.readouterr().err == f"error: traffic cloudwatch {said}\n"
