@@ -109,3 +109,32 @@ def test_cloudwatch_namespace_and_metric_are_not_blank(
     # --region xx is refused after the blank flag: the blank one is said first
     assert main([*CLOUDWATCH, "--region", "xx", flag, value]) == 2
     assert capsys.readouterr().err == f"error: traffic cloudwatch {said}\n"
+
+
+FLAG_MODE = ["simulate", "--traffic", "t.csv", "--hpa", "missing-hpa.yaml",
+             "--capacity-rps-per-pod", "25", "--cpu-millicores-per-rps", "10"]
+TIMING_RULE = ("a timing of hours is a slip (minutes meant as seconds, an exponent); check the "
+               "value and its unit (seconds)")
+
+
+@pytest.mark.parametrize(("flag", "value", "field"), [
+    # both ran with exit 0: no node ever Ready, no metric ever read in the run
+    ("--provisioning-delay-s", "1e12", "node_provisioning_s"),
+    ("--metric-resolution-s", "1000000000000", "metrics_resolution_s"),
+    ("--provisioning-delay-s", "3600.5", "node_provisioning_s"),  # just past the hour
+])
+def test_simulate_timings_have_the_plans_bound(capsys: pytest.CaptureFixture[str], flag: str,
+                                               value: str, field: str) -> None:
+    # refused before any file is read: the HPA file does not exist
+    assert main([*FLAG_MODE, flag, value]) == 2
+    shown = "1e+12" if value.startswith("1") else "3600.5"  # as :g prints the value
+    assert capsys.readouterr().err == (
+        f"error: {flag} (={shown}) must be at most 3,600 s: a plan's simulation.{field} is held "
+        f"to it too, as {TIMING_RULE}\n")
+
+
+def test_an_hour_is_allowed(capsys: pytest.CaptureFixture[str]) -> None:
+    # 3600 s is the bound itself: the next problem is the missing HPA file
+    assert main([*FLAG_MODE, "--provisioning-delay-s", "3600", "--metric-resolution-s",
+                 "3600"]) == 2
+    assert "missing-hpa.yaml" in capsys.readouterr().err
