@@ -268,7 +268,7 @@ def check_report_parameters(plan: Plan, book: PriceBook, parameters: Mapping[str
     for curve in curves.values():
         cut_to_horizon(curve, parameters.get("horizon_h"))
     check_horizon_cuts(parameters.get("horizon_h"), curves, report=True)
-    check_region(parameters.get("region"), book)
+    check_region(parameters.get("region"), book, "-p region")  # as report's user gives it
     check_store_location(parameters.get("db"))
     check_chart_workloads(plan, parameters.get("chart_workloads"))
 

@@ -138,3 +138,17 @@ def test_an_hour_is_allowed(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([*FLAG_MODE, "--provisioning-delay-s", "3600", "--metric-resolution-s",
                  "3600"]) == 2
     assert "missing-hpa.yaml" in capsys.readouterr().err
+
+
+def test_report_region_parameter_is_left_out_as_a_p_option(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # was "-p region = 'mars-1': ...; pass a region code a table or rate prices, or leave region
+    # unset to price each resource in its own region" (the notebook's words for region = None)
+    assert main(["report", PLAN, "-p", "region", "mars-1"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {PLAN}: -p region 'mars-1': no pricing table or rate prices "
+                          "that region; valid: 'af-south-1', ")
+    assert ("; pass a region code a table or rate prices, or leave -p region out to price each "
+            "resource in its own region; if it is a region the tables lack, price it with "
+            "`infra-toolkit pricing refresh --service AmazonEC2 --region mars-1`") in err
+    assert err.endswith("; nothing was built or written\n")
