@@ -26,7 +26,7 @@ from infra_toolkit import __version__
 from infra_toolkit.cli_cost import COST_COMMANDS
 from infra_toolkit.cli_pricing import PRICING_COMMANDS
 from infra_toolkit.cli_review import REVIEW_COMMANDS, Runner
-from infra_toolkit.cli_simulate import SIMULATE_COMMANDS
+from infra_toolkit.cli_simulate import SIMULATE_COMMANDS, ascii_number
 from infra_toolkit.cli_sweep import SWEEP_COMMANDS
 from infra_toolkit.cli_traffic import TRAFFIC_COMMANDS
 from infra_toolkit.errors import InfraToolkitError, quoted, shown
@@ -99,7 +99,7 @@ def _add_report(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
                    "default reports/<plan name>.html")
     p.add_argument("--keep-notebook", action="store_true",
                    help="keep the executed notebook beside the HTML")
-    p.add_argument("--jobs", type=int, default=1, metavar="N",
+    p.add_argument("--jobs", type=ascii_number(int), default=1, metavar="N",
                    help="plans built in parallel (default 1)")
     p.add_argument("--notebook", metavar="NB.ipynb", help="report notebook to run instead of "
                    "notebooks/plan_report.ipynb")

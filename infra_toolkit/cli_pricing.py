@@ -13,6 +13,8 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from infra_toolkit.cli_simulate import ascii_number
+
 if TYPE_CHECKING:
     from infra_toolkit.cli_review import Runner, SubParsers
     from infra_toolkit.pricing import PriceBook
@@ -75,8 +77,9 @@ def _add_pricing(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     spot.add_argument("--region", required=True, help="region code, e.g. us-east-1")
     spot.add_argument("--instance-type", required=True, action="append",
                       help="instance type (repeatable)")
-    spot.add_argument("--days", type=int, default=30, metavar="N", help="window: the N days up "
-                      "to the current whole hour, at most 90 (the history AWS keeps); default 30")
+    spot.add_argument("--days", type=ascii_number(int), default=30, metavar="N",
+                      help="window: the N days up to the current whole hour, at most 90 (the "
+                      "history AWS keeps); default 30")
     spot.add_argument("--product-description", default="Linux/UNIX",
                       help="history's product, default Linux/UNIX (what EKS nodes run)")
     spot.add_argument("--out", required=True, metavar="OVERRIDES.yaml",

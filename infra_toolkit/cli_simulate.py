@@ -22,19 +22,20 @@ from typing import TYPE_CHECKING, Any
 from infra_toolkit.errors import InfraToolkitError, SimulationError, SpecError
 from infra_toolkit.latency import CONSUMERS
 from infra_toolkit.readiness import DEFAULT_PROBE_PERIOD_S, ContainerProbes, Probe
-from infra_toolkit.spec_checks import require_finite
+from infra_toolkit.spec_checks import require_at_most, require_finite
 
 if TYPE_CHECKING:
     from infra_toolkit.cli_review import Runner, SubParsers
     from infra_toolkit.deployment_spec import DeploymentSpec
 
-__all__ = ["SIMULATE_COMMANDS", "add_format_option", "horizon_hours"]
+__all__ = ["SIMULATE_COMMANDS", "add_format_option", "ascii_number", "horizon_hours"]
 
 
-def _ascii_number(kind: type[float] | type[int]) -> Callable[[str], float | int]:
+def ascii_number(kind: type[float] | type[int]) -> Callable[[str], float | int]:
     """A flag's ``type``: ``kind(text)`` of ASCII text without '_'. Python's ``float`` and
     ``int`` also read other scripts' digits and digit separators, so ``--slo-p99-latency-ms ٣``
-    was a 3 ms SLO and ``1_000`` a 1000; argparse refuses what this raises, naming the flag."""
+    was a 3 ms SLO and ``1_000`` a 1000; argparse refuses what this raises, naming the flag.
+    Every command's number options read with it (or call it first, as :func:`horizon_hours`)."""
     def read(text: str) -> float | int:
         if not text.isascii() or "_" in text:
             raise ValueError(text)
@@ -47,7 +48,7 @@ def horizon_hours(text: str) -> float:
     """``--horizon-h`` (simulate, sweep): hours > 0, finite; refused by argparse with the flag's
     name, not as the notebook's ``horizon_h = 0.0 ... or None`` (audit18 A18-1)."""
     try:
-        hours = float(_ascii_number(float)(text))
+        hours = float(ascii_number(float)(text))
     except ValueError:
         hours = math.nan
     if not (math.isfinite(hours) and hours > 0):
@@ -88,7 +89,7 @@ def _add_simulate(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
             kw["metavar"] = next((m for suffix, m in _UNIT_METAVARS if name.endswith(suffix)),
                                  None)
         if kw.get("type") in (float, int):
-            kw["type"] = _ascii_number(kw["type"])
+            kw["type"] = ascii_number(kw["type"])
         # given or not, exactly: plan mode refuses a flag even when it repeats the default
         action = group.add_argument(name, default=argparse.SUPPRESS, **kw)
         defaults[action.dest] = default
@@ -159,13 +160,13 @@ def _add_simulate(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
     flag(n, "--max-nodes", 10, type=int, metavar="N", help="the node group's max_size, "
          "default 10")
     flag(n, "--provisioning-delay-s", None, type=float, metavar="SECONDS",
-         help="a new node's time from the autoscaler's scan to Ready; default 120, or 45 with "
-         "--karpenter")
+         help="a new node's time from the autoscaler's scan to Ready, at most 3600 (as a "
+         "plan's); default 120, or 45 with --karpenter")
     flag(n, "--karpenter", False, action="store_true", help="Karpenter-like fast provisioning "
          "(a scan every 5 s, nodes Ready 45 s later, consolidation after 30 s)")
     flag(n, "--metric-resolution-s", _metrics_pipeline("15"), dest="metrics",
          type=_metrics_pipeline, metavar="SECONDS",
-         help="metrics-server scrape interval, whole seconds >= 1 (as a plan's "
+         help="metrics-server scrape interval, whole seconds from 1 to 3600 (as a plan's "
          "simulation.metrics_resolution_s), default 15")
     add_format_option(p)
     p.set_defaults(flag_defaults=defaults)
@@ -196,7 +197,7 @@ def _metrics_pipeline(text: str) -> Any:
     from infra_toolkit.workload import MetricsPipelineSpec
 
     try:
-        value = float(text)
+        value = float(ascii_number(float)(text))
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of seconds >= 1"
                                          ) from None
@@ -296,6 +297,7 @@ def _run_flags(args: argparse.Namespace) -> int:
     )
     from infra_toolkit.traffic import read_traffic_csv
 
+    _check_timings(args)
     hpa = read_hpa_yaml(args.hpa, args.hpa_name, name_option="--hpa-name")
     # as a plan reads it: every container's CPU request only for a CPU Utilization metric
     cpu_needed = "every" if reads_cpu_requests(hpa) else "some"
@@ -426,6 +428,21 @@ def _run_flags(args: argparse.Namespace) -> int:
               "load they would serve was queued or dropped; raise --max-nodes or use a larger "
               "--instance-type", file=sys.stderr)
     return 0
+
+
+def _check_timings(args: argparse.Namespace) -> None:
+    """The flags of a plan's ``simulation`` timings held to its bound (``MAX_TIMING_S``, an
+    hour): ``--provisioning-delay-s 1e12`` ran, exit 0, with no node ever arriving, which
+    ``simulation.node_provisioning_s: 1e12`` in a plan is refused for."""
+    from infra_toolkit.plan_validate import MAX_TIMING_S
+
+    for flag, field, value in (
+            ("--provisioning-delay-s", "node_provisioning_s", args.provisioning_delay_s),
+            ("--metric-resolution-s", "metrics_resolution_s", args.metrics.resolution_s)):
+        if value is not None and value > MAX_TIMING_S:  # NaN and below 0: the specs say
+            require_at_most(flag, value, MAX_TIMING_S, "s", f"a plan's simulation.{field} is "
+                            "held to it too, as a timing of hours is a slip (minutes meant as "
+                            "seconds, an exponent); check the value and its unit (seconds)")
 
 
 def _pod_containers(path: str) -> Any:

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from infra_toolkit.cli_simulate import add_format_option, horizon_hours
+from infra_toolkit.cli_simulate import add_format_option, ascii_number, horizon_hours
 from infra_toolkit.tuning_grid import (
     DEFAULT_MAX_CLUSTER_RUNS,
     DEFAULT_MAX_VARIANTS,
@@ -67,8 +67,10 @@ example:
 
 def _at_least_one(text: str) -> int:
     """A count option's value: a whole number >= 1 (``--top``, ``--max-variants``)."""
-    # ASCII digits only: int() also takes '1_0' (10) and other scripts' digits
-    count = int(text) if text.isascii() and text.isdigit() else 0
+    try:
+        count = int(ascii_number(int)(text))
+    except ValueError:
+        count = 0
     if count < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number >= 1")
     return count

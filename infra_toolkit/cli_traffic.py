@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from infra_toolkit import utc
+from infra_toolkit.cli_simulate import ascii_number
 from infra_toolkit.errors import TrafficError
 from infra_toolkit.utc import as_utc
 
@@ -47,7 +48,7 @@ def _add_traffic(sub: SubParsers) -> None:
     cw.add_argument("--start", required=True, metavar="ISO", help="first instant, ISO-8601 "
                     "(e.g. 2026-11-23T00:00:00Z; no zone means UTC)")
     cw.add_argument("--end", required=True, metavar="ISO", help="end of the range (excluded)")
-    cw.add_argument("--period-s", type=int, default=60, metavar="SECONDS",
+    cw.add_argument("--period-s", type=ascii_number(int), default=60, metavar="SECONDS",
                     help="CloudWatch period, seconds (a multiple of 60, default 60; 1, 5, 10, "
                          "20 or 30 only for a high-resolution custom metric)")
     cw.add_argument("--namespace", default="AWS/ApplicationELB",
@@ -196,6 +197,12 @@ def _run_traffic(args: argparse.Namespace) -> int:
                            "one row and no interval a plan can read; end at least "
                            f"{(start + timedelta(seconds=2 * args.period_s)).isoformat()}, or "
                            "shorten --period-s")
+    for flag, value, what, default in (
+            ("--namespace", args.namespace, "the metric's namespace", "AWS/ApplicationELB"),
+            ("--metric", args.metric, "a count metric's name", "RequestCount")):
+        if not value.strip():  # was sent to AWS as is (--namespace "$NS" with NS unset)
+            raise TrafficError(f"traffic cloudwatch {flag} {value!r} is blank; give {what}, or "
+                               f"leave {flag} out for the default, {default}")
     dims = _dimensions(args)
     if args.region is not None:  # a typo ('xx') was passed to AWS, and said as no credentials
         check_region_code(args.region, "traffic cloudwatch --region")

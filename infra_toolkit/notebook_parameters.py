@@ -62,7 +62,9 @@ def select_scenarios(plan: Plan, names: Any, parameter: str = "scenarios", singl
     """The plan's scenarios called ``names`` (a list of names or one name), in that order (None:
     all, in plan order). PlanError, naming ``parameter``, for another type, an empty list, an
     unknown or repeated name. ``single``: the parameter takes one name, None meaning the plan's
-    first (the explorer's ``scenario``), and the messages say so."""
+    first (the explorer's ``scenario``), and the messages say so. A command's option
+    (``parameter`` ``--scenario``) is named as it was typed, once a name (``--scenario 'x': no
+    scenario of that name``), never as the list the notebook's parameter is."""
     if names is None:
         return plan.scenarios
     given = names
@@ -84,6 +86,15 @@ def select_scenarios(plan: Plan, names: Any, parameter: str = "scenarios", singl
         raise PlanError(f"{parameter} = []: select at least one of {plan.path}'s scenarios "
                         f"({listed}), or {none}")
     unknown = [n for n in names if n not in known]
+    if parameter.startswith("--") and unknown:  # a command's option: in the terms it was typed
+        unknown = list(dict.fromkeys(unknown))  # each once, as --scenario was typed
+        what = "no scenario of that name" if len(unknown) == 1 else "no scenarios of those names"
+        raise PlanError(f"{', '.join(f'{parameter} {quoted(n)}' for n in unknown)}: {what} in "
+                        f"{plan.path}{did_you_mean(unknown[0], known, list_choices=False)}; "
+                        f"the plan's scenarios: {listed}; give one of those, or {none}")
+    if parameter.startswith("--") and len(set(names)) != len(names):
+        raise PlanError(f"{_given_twice(parameter, names)}; pass each scenario once (the plan's "
+                        f"scenarios: {listed}), or {none}")
     if unknown or len(set(names)) != len(names):
         close = did_you_mean(unknown[0], known, list_choices=False) if unknown else ""
         what = f"unknown scenario(s) {unknown}" if unknown else f"scenarios {list(names)} repeat"
@@ -93,6 +104,15 @@ def select_scenarios(plan: Plan, names: Any, parameter: str = "scenarios", singl
                         f"{close}; the plan's scenarios: "
                         f"{listed}: {fix}, or {none}")
     return tuple(known[n] for n in names)
+
+
+def _given_twice(option: str, names: Sequence[str]) -> str:
+    """The names a repeatable command option (``--scenario``) was given more than once, as they
+    were typed: ``--scenario 'a' is given twice, --scenario 'b' 3 times``."""
+    counts = {n: names.count(n) for n in names if names.count(n) > 1}
+    said = [f"{option} {quoted(n)} {'is given ' if i == 0 else ''}"
+            f"{'twice' if c == 2 else f'{c} times'}" for i, (n, c) in enumerate(counts.items())]
+    return ", ".join(said)
 
 
 def expected_scenario(selected: Sequence[Scenario], requested: Any) -> str | None:
@@ -206,7 +226,8 @@ def select_workloads(plan: Plan, names: Sequence[str] | None, parameter: str = "
 
     Raises :class:`~infra_toolkit.errors.PlanError` naming ``parameter``, the plan file and
     the valid names for an unknown or repeated name, a workload without an HPA (nothing to
-    simulate: its pods only hold room), or a plan without an autoscaled workload."""
+    simulate: its pods only hold room), or a plan without an autoscaled workload; a repeated
+    ``--workload`` is named as typed (``--workload 'a' is given twice``)."""
     workloads = plan.proposed.workloads
     autoscaled = [w.name for w in workloads if w.hpa_spec is not None]
     listed = ", ".join(autoscaled)
@@ -230,7 +251,9 @@ def select_workloads(plan: Plan, names: Sequence[str] | None, parameter: str = "
                 f"{plan.path}{hint}; workloads with an HPA: "
                 f"{listed}")
     if len(set(names)) != len(names):
-        raise PlanError(f"{parameter}: {list(names)} repeats a name; give each once ({listed})")
+        raise PlanError(f"{_given_twice(parameter, names)}; pass each workload once (workloads "
+                        f"with an HPA: {listed})" if parameter.startswith("--") else
+                        f"{parameter}: {list(names)} repeats a name; give each once ({listed})")
     return tuple(n for n in autoscaled if n in names)
 
 def check_report_parameters(plan: Plan, book: PriceBook, parameters: Mapping[str, Any]) -> None:
@@ -245,7 +268,7 @@ def check_report_parameters(plan: Plan, book: PriceBook, parameters: Mapping[str
     for curve in curves.values():
         cut_to_horizon(curve, parameters.get("horizon_h"))
     check_horizon_cuts(parameters.get("horizon_h"), curves, report=True)
-    check_region(parameters.get("region"), book)
+    check_region(parameters.get("region"), book, "-p region")  # as report's user gives it
     check_store_location(parameters.get("db"))
     check_chart_workloads(plan, parameters.get("chart_workloads"))
 

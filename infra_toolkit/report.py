@@ -418,7 +418,9 @@ def _check_values(plan_path: Path, parameters: Mapping[str, Any]) -> None:
     except InfraToolkitError as exc:
         said = str(exc)
         none = " (None: -p NAME null, or leave that -p out)" if "None" in said else ""
-        raise ReportError(f"-p {said}{none}; nothing was built or written") from None
+        if not said.startswith("-p "):  # a check told the option (region) names it already
+            said = f"-p {said}"
+        raise ReportError(f"{said}{none}; nothing was built or written") from None
 
 
 def _check_parameters(notebook: Path, parameters: Mapping[str, Any]) -> None:

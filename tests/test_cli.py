@@ -110,7 +110,8 @@ def test_every_default_is_stated_in_its_help() -> None:
     ("simulate", "--instance-type", "its vCPU, memory and max pods come from the instance "
                                     "specs table; default m5.large"),
     ("simulate", "--provisioning-delay-s", "a new node's time from the autoscaler's scan to "
-                                           "Ready; default 120, or 45 with --karpenter"),
+                                           "Ready, at most 3600 (as a plan's); default 120, or "
+                                           "45 with --karpenter"),
     ("report", "--jobs", "plans built in parallel (default 1)"),
     ("sweep", "--format", "output format (default table); columns: README, Output columns"),
 ])

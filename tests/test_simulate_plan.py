@@ -153,9 +153,13 @@ def test_backend_matches_the_reports_scaling_and_slo_tables(
                             r"workloads with an HPA: api$"),
     (["--workload", "zzz"], r"'zzz': no workload of that name in proposed.workloads of \S+; "
                             r"workloads with an HPA: api$"),
-    (["--workload", "api", "--workload", "api"], r"repeats a name; give each once \(api\)"),
-    (["--scenario", "stedy"], r"--scenario: unknown scenario\(s\) \['stedy'\] for \S+small.yaml; "
-                              r"did you mean 'steady'\?; the plan's scenarios: steady, double"),
+    (["--workload", "api", "--workload", "api"],
+     r"^error: --workload 'api' is given twice; pass each workload once \(workloads with an "
+     r"HPA: api\)$"),
+    (["--scenario", "stedy"], r"^error: --scenario 'stedy': no scenario of that name in "
+                              r"\S+small.yaml; did you mean 'steady'\?; the plan's scenarios: "
+                              r"steady, double; give one of those, or leave --scenario out for "
+                              r"the default$"),
     (["--traffic", "t.csv", "--hpa", "h.yaml"],
      r"runs the plan as its report does: .* so --traffic, --hpa would contradict it; drop"),
     # refused even at its default value: the plan's node group decides, not the flag

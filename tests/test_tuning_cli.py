@@ -147,7 +147,7 @@ def test_an_unknown_scenario_says_to_leave_the_option_out(
     assert main(["sweep", *ARGS, "--scenario", "stedy"]) == 2
     err = capsys.readouterr().err
     assert err.rstrip().endswith(
-        "give names from that list, or leave --scenario out for the default")
+        "give one of those, or leave --scenario out for the default")
 
 
 def test_violation_minutes_print_as_the_report_prints_them(
