@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+from infra_toolkit.hpa_spec import MetricSpec, MetricTarget, ResourceMetricSource
 from infra_toolkit.plan_architecture import Workload
 from infra_toolkit.plan_validate import check_plan_warnings, load_plan
 from infra_toolkit.plan_warning_type import PlanWarning
@@ -89,3 +90,23 @@ def test_author21_s_keda_rate_target_sits_at_its_p95_slo() -> None:
         "steady load near the target misses the SLO with no scale-up to relieve it; lower the "
         "target to at most 7.41 rps (8.15 rps, where the SLO's percentile reaches its "
         "threshold, / 1.1, rounded down), or acknowledge with the reason")
+
+
+def test_a_cpu_average_value_target_maps_the_same_way() -> None:
+    # 175m is 70 % of backend's 250m request: (175 - 25) / 10 = 15 rps, edge (175 x 1.1 - 25) /
+    # 10 = 16.75 rps, as above; the limit 25 + 10 x 15.0142 = 175.142m ("175.14m"), / 1.1 =
+    # 159.22m, rounded down to whole millicores: 159m
+    backend = _backend()
+    assert backend.hpa_spec is not None
+    cpu_175m = MetricSpec("Resource", ResourceMetricSource(
+        "cpu", MetricTarget(type="AverageValue", average_value_milli=175)))
+    workload = dataclasses.replace(backend, hpa_spec=dataclasses.replace(
+        backend.hpa_spec, metrics=(cpu_175m,)))
+    (warning,) = slo_target_warnings(workload, HPA_PATH, {95: 300.0})
+    assert warning.message.removeprefix("warning: ").startswith(
+        "spec.metrics[0] (cpu AverageValue) of workload 'backend' targets 175m: a pod there "
+        "takes (175m - 25m) / 10m = 15 rps, and within the HPA's 10 % tolerance up to (175m x "
+        "1.1 - 25m) / 10m = 16.75 rps before it scales up")
+    assert warning.message.endswith(
+        "lower the target to at most 159m (175.14m, the figure at 15.01 rps, where the SLO's "
+        "percentile reaches its threshold, / 1.1, rounded down), or acknowledge with the reason")
