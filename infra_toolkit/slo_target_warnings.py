@@ -116,7 +116,7 @@ def _highest_target(r: _RateMetric, limit_rps: float, tolerance: float) -> str:
     step = 1.0 if r.whole else 0.01
     highest = math.floor(round(exact / step, 9)) * step
     at = "" if r.unit == " rps" else f", the figure at {_g(limit_rps)} rps"
-    return (f"{_f(highest)}{r.unit} ({_g(r.value_at(limit_rps))}{r.unit}{at}, where the SLO's "
+    return (f"{_g(highest)}{r.unit} ({_g(r.value_at(limit_rps))}{r.unit}{at}, where the SLO's "
             f"percentile reaches its threshold, / {_f(1 + tolerance)}, rounded down)")
 
 
