@@ -10,6 +10,9 @@ workload with an HPA and a model:
 * a queue's depth alone (:mod:`infra_toolkit.queue_depth_warnings`): an HPA whose every metric
   counts the messages waiting, with minReplicas pods serving less than a scenario's mean rate,
   so the replicas cycle between minReplicas and a backlog's worth;
+* a scaling target at the latency SLO (:mod:`infra_toolkit.slo_target_warnings`): a metric
+  mapping to a per-pod rate whose tolerance edge (target x (1 + tolerance)) the latency model
+  puts above a latency SLO's threshold, so steady load near the target misses the SLO;
 * capacity (:mod:`infra_toolkit.capacity_warnings`): maxReplicas short of a scenario's peak, node
   groups too small for maxReplicas (one pod a node with a required anti-affinity on the
   hostname), pods kept apart per zone by a required anti-affinity the simulation does not model;
@@ -97,7 +100,11 @@ from infra_toolkit.plan import Plan
 from infra_toolkit.plan_cost import node_group_resource_paths
 from infra_toolkit.plan_node_pools import node_pool_warnings
 from infra_toolkit.plan_operations_types import phase_dates
-from infra_toolkit.plan_simulation import side_autoscaler, simulation_node_groups
+from infra_toolkit.plan_simulation import (
+    latency_thresholds_ms,
+    side_autoscaler,
+    simulation_node_groups,
+)
 from infra_toolkit.plan_warning_type import PlanWarning
 from infra_toolkit.price_warnings import (
     commitment_warnings,
@@ -108,6 +115,7 @@ from infra_toolkit.price_warnings import (
 from infra_toolkit.pricing import PriceBook
 from infra_toolkit.queue_depth_warnings import queue_depth_cycle_warnings
 from infra_toolkit.rollout import plan_rolling_skips, time_to_ready
+from infra_toolkit.slo_target_warnings import slo_target_warnings
 from infra_toolkit.startup_warnings import (
     init_container_warnings,
     restart_loop_warnings,
@@ -436,6 +444,7 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
         out += hpa_metric_warnings(w, f"{at}.hpa")
         out += peak_warnings(w, f"{at}.hpa", curves)
         out += queue_depth_cycle_warnings(w, f"{at}.hpa", curves)
+        out += slo_target_warnings(w, f"{at}.hpa", latency_thresholds_ms(plan, w.name))
         out += starting_replicas_warnings(w, f"{at}.deployment", curves, plan.slos)
         out += unreachable_slo_warnings(w, plan.slos)
         out += startup_burst_warnings(w, f"{at}.model.startup_cpu_s")

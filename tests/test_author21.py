@@ -113,9 +113,13 @@ PROPOSED_TOTAL = D("1099.00")
 def test_the_plan_validates_and_its_declared_cost_lines_are_the_hand_figures() -> None:
     plan, problems, warnings = check_plan_warnings(PLAN)
     assert plan is not None and problems == []
-    # Karpenter's default 10 % budget against one removal at a time; and (reader24) the
-    # worker's queue-depth cycle, pinned in tests/test_reader24.py
-    assert [w.path for w in warnings] == ["proposed.workloads[1].hpa", "proposed.node_pools"]
+    # Karpenter's default 10 % budget against one removal at a time; (reader24) the worker's
+    # queue-depth cycle, pinned in tests/test_reader24.py; and (slowarn23) infer-api's KEDA
+    # target of 8 rps a pod, whose tolerance edge (8.8 rps) the latency model puts at p95
+    # 2,792 ms over the 2,000 ms SLO, pinned in tests/test_slo_target_warnings.py. Open: the
+    # fixture's prose does not explain it, so it acknowledges none of them.
+    assert [w.path for w in warnings] == ["proposed.workloads[0].hpa",
+                                          "proposed.workloads[1].hpa", "proposed.node_pools"]
     book = plan_price_book(PLAN)
     assert declared_cents(PLAN, "proposed", book) == (PROPOSED, PROPOSED_TOTAL)
     assert declared_cents(PLAN, "current", book) == ({}, D("0.00"))

@@ -33,6 +33,19 @@ def test_the_estate_validates_with_each_workload_its_own_manifests(tmp_path: Pat
     # NodePool's default budget, 10 % of its 20 nodes = 2 at once, is warned of too (the
     # simulation removes one at a time)
     beside = ["system", "general-x86", "general-arm", "compute-spot", "arm-spot", "memory"]
+    # (slowarn23) the five Pods-metric services (i % 5 == 2) scale at 20 rps a pod, and a pod
+    # of 30 rps, one request at a time, has p95 ln 20 / (30 - 20) = 0.2996 s there (300 ms, at
+    # the 300 ms SLO) and ln 20 / (30 - 22) = 0.3745 s at the 10 % tolerance's edge, 22 rps: a
+    # target meeting it is at most (30 - ln 20 / 0.3) / 1.1 = 20.014 / 1.1 = 18.195, 18.19 rps.
+    # The CPU ones do not: svc-00's (0.6 x 1.1 x 250 - 20) / 12 = 12.08 rps at its edge has
+    # p95 ln 20 / 17.92 = 167 ms.
+    slo = [w for w in warnings if "tolerance up to" in w.message]
+    assert [w.path for w in slo] == [f"proposed.workloads[{i}].hpa" for i in (2, 7, 12, 17, 22)]
+    assert all("targets 20 rps: a pod there takes 20 rps, and within the HPA's 10 % tolerance "
+               "up to 20 rps x 1.1 = 22 rps before it scales up" in w.message
+               and "puts p95 300 ms at the target and 374 ms at the edge, against the p95 SLO "
+               "of 300 ms" in w.message and "at most 18.19 rps" in w.message for w in slo)
+    warnings = [w for w in warnings if w not in slo]
     assert [w.path for w in warnings] == [
         "proposed.workloads[6].deployment", "proposed.workloads[12].deployment",
         "proposed.workloads[18].deployment", "proposed.node_pools", "proposed.node_pools"] + \

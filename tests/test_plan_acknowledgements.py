@@ -253,9 +253,10 @@ def test_the_report_tables_open_then_acknowledged() -> None:
 
 
 def test_the_report_matches_the_simulation_s_warnings(tmp_path: Path) -> None:
-    # the default plan acknowledges all four of its warnings (plans/ecommerce-eks.yaml's
-    # acknowledged_warnings): the memory metric that never scales up and the flash crowd above
-    # maxReplicas (validate's), the start-up burst past Ready, and the critical p95 alert's
+    # the default plan acknowledges all five of its warnings (plans/ecommerce-eks.yaml's
+    # acknowledged_warnings): the memory metric that never scales up, the flash crowd above
+    # maxReplicas and the CPU target at the p95 SLO (validate's, in that order, before the
+    # acknowledgements' own order), the start-up burst past Ready, and the critical p95 alert's
     # silent day, which only the report's replay of expected-day finds
     # (tests/test_plans_shipped.py): the report leaves no warning open
     a = analyze_plan(REPO_ROOT / "plans" / "ecommerce-eks.yaml", scenarios=["expected-day"],
@@ -263,15 +264,16 @@ def test_the_report_matches_the_simulation_s_warnings(tmp_path: Path) -> None:
     assert [(k.warning.path, k.acknowledgement.contains) for k in a.acknowledged] == [
         ("proposed.workloads[0].hpa", "never scales up on this metric"),
         ("proposed.workloads[0].hpa", "scenario 'flash-crowd' peaks at 480 rps"),
+        ("proposed.workloads[0].hpa", "targets 70 %: a pod there takes"),
         ("proposed.workloads[0].model.startup_cpu_s", "lasts 8 s past the pod's Ready"),
         ("monitoring.alerts[1]", "never fires in scenario")]
-    assert a.acknowledged[3].warning.message.startswith(
+    assert a.acknowledged[4].warning.message.startswith(
         "critical alert 'ShopHighP95Latency' never fires in scenario 'expected-day'")
     assert a.warnings == ()
     tables = sections.scaling_behaviour(a).tables
     assert tables[-1].css_class == "acknowledged-warnings"
     assert "plan-warnings" not in [t.css_class for t in tables]
-    assert len(tables[-1].frame) == 4
+    assert len(tables[-1].frame) == 5
     # validate, which simulates nothing, cannot see the alert's warning: it says so, not "stale"
     _plan, _problems, lines = check_plan_warnings(REPO_ROOT / "plans" / "ecommerce-eks.yaml")
     assert lines[-1].message.startswith("note: matches none of the warnings validate computes")

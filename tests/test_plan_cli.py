@@ -19,16 +19,17 @@ def test_valid_plan_exits_0_and_prints_its_digest(capsys: pytest.CaptureFixture[
     assert main(["validate", plan]) == 0
     *warnings, last = capsys.readouterr().out.splitlines()
     assert re.fullmatch(rf"{re.escape(plan)}: valid; digest [0-9a-f]{{64}}", last)
-    # its three true warnings (tests/test_plan_warnings.py), two at the workload's `hpa:` (line
-    # 134), one at its model's `startup_cpu_s:` (line 156), each acknowledged by the plan, and
-    # a note on the acknowledgement of a warning only the report's simulation finds
+    # its four true warnings (tests/test_plan_warnings.py), three at the workload's `hpa:` (line
+    # 134: memory never scales, the flash crowd, the CPU target at the p95 SLO), one at its
+    # model's `startup_cpu_s:` (line 156), each acknowledged by the plan, and a note on the
+    # acknowledgement of a warning only the report's simulation finds
     where = f"{plan}:134: proposed.workloads[0].hpa: acknowledged by platform-team: "
     burst = f"{plan}:156: proposed.workloads[0].model.startup_cpu_s: acknowledged by " \
         "platform-team: A readiness delay of 28-32 s"
-    assert [w[:len(where)] for w in warnings[:2]] == [where] * 2
-    assert [w[:len(burst)] for w in warnings[2:3]] == [burst]
-    assert re.match(rf"{re.escape(plan)}:\d+: acknowledged_warnings\[3\]: note: ", warnings[3])
-    assert len(warnings) == 4
+    assert [w[:len(where)] for w in warnings[:3]] == [where] * 3
+    assert [w[:len(burst)] for w in warnings[3:4]] == [burst]
+    assert re.match(rf"{re.escape(plan)}:\d+: acknowledged_warnings\[3\]: note: ", warnings[4])
+    assert len(warnings) == 5
 
 
 @pytest.mark.parametrize("broken", sorted(p.name for p in BROKEN.glob("*.yaml")))

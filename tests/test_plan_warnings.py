@@ -169,9 +169,11 @@ def test_metric_warnings_computed_from_the_model(tmp_path: Path, metrics: str | 
 
 @pytest.mark.parametrize("metrics", [
     CPU_70,  # (20 + 5 x 40) / 200 = 110 % > 77 % at capacity; 20 / 200 = 10 % at idle
-    # a Pods target of 30 rps: 40 / 30 = 1.33 > 1.1
+    # a Pods target of 25 rps: 40 / 25 = 1.6 > 1.1; and at its tolerance's edge, 25 x 1.1 =
+    # 27.5 rps, p95 ln 20 / (40 - 27.5) = 0.2397 s = 240 ms meets the 250 ms SLO (30 rps, whose
+    # edge 33 rps is ln 20 / 7 = 428 ms, would not: slo_target_warnings)
     "    - type: Pods\n      pods:\n        metric: {name: http_rps}\n"
-    "        target: {type: AverageValue, averageValue: '30'}\n",
+    "        target: {type: AverageValue, averageValue: '25'}\n",
     # an External Value target reads the total rate, whatever the pods serve: nothing to say
     "    - type: External\n      external:\n        metric: {name: alb_rps}\n"
     "        target: {type: Value, value: '1000'}\n",
@@ -240,28 +242,32 @@ def test_node_groups_too_small_for_max_replicas(tmp_path: Path) -> None:
         "or maxReplicas"))]
 
 
-def test_the_default_plan_warns_three_times_and_all_are_true_and_acknowledged() -> None:
+def test_the_default_plan_warns_four_times_and_all_are_true_and_acknowledged() -> None:
     # checked by hand: backend requests 512 MiB and its HPA has memory at 80 %; at capacity
     # (25 rps) a pod holds 300 + 4 x 25 = 400 MiB = 78.1 % < 80 %, so memory never scales it
     # (CPU does: (25 + 10 x 25) / 250 = 110 % > 77 %, so no "never scales" line). flash-crowd
     # is scaled to a 480 rps peak > 15 x 25 = 375 rps: 105 rps (21.9 %) unserved even at 15 pods.
+    # The CPU target sits at the p95 SLO (300 ms; the plan's risk "The p95 SLO sits at the
+    # HPA's CPU target"): at 70 % a pod takes (0.7 x 250 - 25) / 10 = 15 rps, p95 ln 20 /
+    # (25 - 15) = 0.2996 s = 300 ms (one request at a time at 25 rps); at the 10 % tolerance's
+    # edge (0.7 x 1.1 x 250 - 25) / 10 = 16.75 rps, ln 20 / 8.25 = 0.3631 s = 363 ms > 300.
     # No node warning: t3.medium (2000 - 70 - 125 = 1805m, 4096 - 308 - (11 x 17 + 255) - 100
     # = 3246 MiB) holds min(1805 // 250, 3246 // 512, 17 - 2) = min(7, 6, 15) = 6 pods, x 10 =
     # 60 >= 15. Other scenarios peak at 256 (launch-day), 192.3 (load test), 120 rps.
     # The JIT warm-up (400m for 30 s from the container's start, after the 8 s pull) runs to
     # 38 s; the readiness probe (initialDelaySeconds 20, period 5) passes from 8 + max(20, 12) =
     # 28 s, on the grid at 30 s: 8 s of it after Ready (the plan says why it keeps them).
-    # The plan acknowledges all three (its acknowledged_warnings): validate lists each as
-    # acknowledged with its reason and the warning it covers, and notes the fourth
-    # acknowledgement, of a warning only the report's simulation finds.
+    # The plan acknowledges all four (its acknowledged_warnings): validate lists each as
+    # acknowledged with its reason and the warning it covers, and notes the acknowledgement
+    # of a warning only the report's simulation finds.
     plan, _problems, lines = check_plan_warnings(REPO / "plans" / "ecommerce-eks.yaml")
     assert plan is not None
-    acknowledged, note = lines[:3], lines[3:]
+    acknowledged, note = lines[:4], lines[4:]
     got = [(w.path, w.message.split(" (acknowledges: ", 1)[1]) for w in acknowledged]
-    assert [path for path, _message in got] == [HPA_PATH, HPA_PATH,
-                                                 "proposed.workloads[0].model.startup_cpu_s"]
+    assert [path for path, _message in got] == [HPA_PATH, HPA_PATH, HPA_PATH,
+                                                "proposed.workloads[0].model.startup_cpu_s"]
     assert [w.message.split(":")[0] for w in acknowledged] == \
-        ["acknowledged by platform-team"] * 3
+        ["acknowledged by platform-team"] * 4
     assert [(w.path, w.message.split(":")[0]) for w in note] == \
         [("acknowledged_warnings[3]", "note")]
     assert got[0][1].startswith("spec.metrics[1] (memory) reaches at most 78.1 % at a pod's full "
@@ -269,7 +275,10 @@ def test_the_default_plan_warns_three_times_and_all_are_true_and_acknowledged() 
                                 "512 MiB request), not above its 80 % target")
     assert got[1][1].startswith("scenario 'flash-crowd' peaks at 480 rps for workload 'backend'")
     assert "(15 x 25 rps = 375 rps): 105 rps (21.9 %) cannot be served" in got[1][1]
-    assert got[2][1].startswith("the start-up CPU burst (400m from the container's start, 8 s "
+    assert got[2][1].startswith("spec.metrics[0] (cpu Utilization) of workload 'backend' targets "
+                                "70 %: a pod there takes (0.7 x 250m - 25m) / 10m = 15 rps")
+    assert "p95 300 ms at the target and 363 ms at the edge" in got[2][1]
+    assert got[3][1].startswith("the start-up CPU burst (400m from the container's start, 8 s "
                                 "after the bind, for 30 s: until 38 s) lasts 8 s past the pod's "
                                 "Ready (30 s after the bind)")
 

@@ -1052,14 +1052,15 @@ def test_search_api_nodes_behind_the_figures_count_one_node_in_the_singular(
 
 
 def test_ecommerce_overview_points_at_its_plan_warnings(analysis: Analysis) -> None:
-    # reader: the default plan's warnings (validate prints 3: the memory metric that cannot
-    # scale up and the flash crowd past maxReplicas, both at proposed.workloads[0].hpa, and
-    # the start-up CPU burst past Ready at proposed.workloads[0].model.startup_cpu_s; the
-    # expected-day replay adds 1: the critical p95 alert at monitoring.alerts[1] never fires
-    # while the p95 SLO is missed) sat only at the end of Scaling Behaviour. The plan
-    # acknowledges all 4, each with its reason: none open, 4 acknowledged.
+    # reader: the default plan's warnings (validate prints 4: the memory metric that cannot
+    # scale up, the flash crowd past maxReplicas and the CPU target at the p95 SLO, all at
+    # proposed.workloads[0].hpa, and the start-up CPU burst past Ready at
+    # proposed.workloads[0].model.startup_cpu_s; the expected-day replay adds 1: the critical
+    # p95 alert at monitoring.alerts[1] never fires while the p95 SLO is missed) sat only at the
+    # end of Scaling Behaviour. The plan acknowledges all 5, each with its reason: none open, 5
+    # acknowledged.
     a = analysis("ecommerce-eks.yaml", "expected-day")
-    assert ("<tr><th>Plan warnings</th><td>none open; 4 acknowledged by the plan, with the "
+    assert ("<tr><th>Plan warnings</th><td>none open; 5 acknowledged by the plan, with the "
             "reasons in the acknowledged warnings table at the end of Scaling Behaviour"
             "</td></tr>") in sections.overview(a).parts[2]
 
