@@ -124,9 +124,10 @@ def memory_capacity_mib(memory_mib: float, arch: str = "amd64",
     """A node's memory capacity in MiB as Karpenter estimates it for an instance type of
     ``memory_mib`` nominal memory and architecture ``arch`` (``memory()``): less
     :data:`ARM64_CMA_MIB` on ``arm64``, then less ``ceil(that x overhead_fraction)`` MiB
-    (``vmMemoryOverheadPercent``, a Karpenter controller setting, :data:`VM_MEMORY_OVERHEAD_FRACTION`
-    by default). What a NodeClaim's capacity holds, so what a NodePool's ``spec.limits.memory``
-    counts (:func:`~infra_toolkit.karpenter_config.node_group_config`)."""
+    (``vmMemoryOverheadPercent``, a Karpenter controller setting,
+    :data:`VM_MEMORY_OVERHEAD_FRACTION` by default; a plan states none, so the default is what
+    its NodePools are counted with). What a NodeClaim's capacity holds, so what a NodePool's
+    ``spec.limits.memory`` counts (:func:`~infra_toolkit.karpenter_config.node_group_config`)."""
     size_mib = memory_mib - (ARM64_CMA_MIB if arch == "arm64" else 0)
     return size_mib - math.ceil(size_mib * overhead_fraction)
 
