@@ -55,6 +55,7 @@ import numpy as np
 import pandas as pd
 
 from infra_toolkit import __version__
+from infra_toolkit.canary_room_warnings import canary_room_warnings
 from infra_toolkit.chart_selection import (
     ChartSelection,
     busiest_first,
@@ -418,7 +419,8 @@ def analyze_plan(plan_path: str | os.PathLike[str], *, scenarios: Sequence[str] 
     complete = not specs or (len(runs) == len(plan.scenarios) and horizon_h is None)
     triage = acknowledge(plan_warnings(plan, book, curves) + alert_warnings(plan, runs)
                          + tuple(credit_warnings(plan, runs))
-                         + tuple(simulated_commitment_warnings(plan, runs, book)),
+                         + tuple(simulated_commitment_warnings(plan, runs, book))
+                         + tuple(canary_room_warnings(plan, chosen)),
                          plan.acknowledged_warnings, complete=complete)
     shown_path = _shown_path(Path(plan_path))
     subject = read_review_subject(shown_path)

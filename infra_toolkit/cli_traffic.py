@@ -179,7 +179,7 @@ def _run_traffic(args: argparse.Namespace) -> int:
     from infra_toolkit.atomic import replace_file
     from infra_toolkit.pricing_tables import check_region_code
     from infra_toolkit.traffic import get_cloudwatch_traffic
-    from infra_toolkit.traffic_cloudwatch import check_cloudwatch_range
+    from infra_toolkit.traffic_cloudwatch import check_cloudwatch_range, check_metric_names
     from infra_toolkit.traffic_csv_write import write_traffic_csv
 
     out = Path(args.out)
@@ -197,12 +197,9 @@ def _run_traffic(args: argparse.Namespace) -> int:
                            "one row and no interval a plan can read; end at least "
                            f"{(start + timedelta(seconds=2 * args.period_s)).isoformat()}, or "
                            "shorten --period-s")
-    for flag, value, what, default in (
-            ("--namespace", args.namespace, "the metric's namespace", "AWS/ApplicationELB"),
-            ("--metric", args.metric, "a count metric's name", "RequestCount")):
-        if not value.strip():  # was sent to AWS as is (--namespace "$NS" with NS unset)
-            raise TrafficError(f"traffic cloudwatch {flag} {value!r} is blank; give {what}, or "
-                               f"leave {flag} out for the default, {default}")
+    # blank ones were sent to AWS as is (--namespace "$NS" with NS unset): the library's check
+    check_metric_names(args.namespace, args.metric, caller="traffic cloudwatch",
+                       namespace_option="--namespace", metric_option="--metric")
     dims = _dimensions(args)
     if args.region is not None:  # a typo ('xx') was passed to AWS, and said as no credentials
         check_region_code(args.region, "traffic cloudwatch --region")

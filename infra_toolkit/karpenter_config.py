@@ -21,8 +21,12 @@ so these rules turn a NodePool into a :class:`~infra_toolkit.eksctl_config.NodeG
   spot``; without one the line is PRICE NOT FOUND). ``reserved`` (capacity reservations) is not
   modelled: alone it is refused, beside others it is noted and left out.
 * **Size** -- ``min_size`` 0 (Karpenter has no minimum); ``max_size`` the nodes that fit the
-  NodePool's ``spec.limits``: ``floor(limits.cpu / vCPU)`` and ``floor(limits.memory / memory)``
-  of the chosen type, the smaller (Karpenter launches no node that would pass a limit). A
+  NodePool's ``spec.limits``: ``floor(limits.cpu / vCPU)`` and ``floor(limits.memory /
+  memory capacity)`` of the chosen type, the smaller (Karpenter launches no node whose
+  capacity would pass a limit: kubernetes-sigs/karpenter ``filterByRemainingResources`` compares
+  an instance type's ``Capacity``, whose memory is the nominal less the VM overhead,
+  :func:`~infra_toolkit.node_allocatable.memory_capacity_mib`; m5.large's 8192 MiB counts as
+  7577). A
   NodePool without a cpu or memory limit is refused: the simulation and the ceiling cost need a
   bound.
 * **Disruption** -- ``consolidateAfter`` (default 0s) is the node autoscaler's
@@ -86,6 +90,7 @@ from infra_toolkit.karpenter_node_class import (
     KubeletSettings,
     ephemeral_volume_gib,
 )
+from infra_toolkit.node_allocatable import memory_capacity_mib
 from infra_toolkit.node_placement import NodeRequirement, requirement_met
 from infra_toolkit.nodes import KARPENTER_COMMAND_S, POD_TERMINATION_GRACE_S, ClusterAutoscalerSpec
 from infra_toolkit.pricing import Price, PriceBook
@@ -178,16 +183,19 @@ def node_group_config(pool: NodePool, instance_type: str, book: PriceBook,
     volumes added up per node. Raises :class:`SpecError` when the limits leave room for no node
     of that type, or when ``desired_size`` is above the maximum."""
     spec = book.instance_spec(instance_type)
+    # a NodeClaim's capacity, which the limits count: memory less the VM overhead (docstring)
+    capacity_mib = int(memory_capacity_mib(spec.memory_mib, spec.arch))
     bounds = []
     if pool.cpu_limit_millicores is not None:
         bounds.append(pool.cpu_limit_millicores // (spec.vcpu * 1000))
     if pool.memory_limit_bytes is not None:
-        bounds.append(pool.memory_limit_bytes // (spec.memory_mib * 2**20))
+        bounds.append(pool.memory_limit_bytes // (capacity_mib * 2**20))
     max_size = min(bounds)
     if max_size < 1:
         raise SpecError(f"NodePool {pool.name!r}: spec.limits leave room for no {instance_type} "
-                        f"node ({spec.vcpu} vCPU, {spec.memory_mib} MiB): raise the limits or "
-                        "choose a smaller instance type")
+                        f"node ({spec.vcpu} vCPU, {capacity_mib} MiB of memory capacity as "
+                        "Karpenter counts it): raise the limits or choose a smaller instance "
+                        "type")
     capacity = "SPOT" if "spot" in pool.capacity_types else "ON_DEMAND"
     nc = pool.node_class
     kubelet = pool.kubelet or (nc.kubelet if nc is not None else KubeletSettings())

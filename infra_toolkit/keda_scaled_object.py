@@ -24,6 +24,11 @@ following KEDA's own code (kedacore/keda, read through its public source):
   the last part of ``queueURL``'s path ``/<account>/<queue>``, or ``queueURL`` itself when it
   is not a URL, then ``pkg/util/normalize_string.go`` ``NormalizeString``: ``/ . : %`` -> ``-``),
   target ``queueLength`` (an integer, default 5) as AverageValue (``metricType: Value``: Value).
+  The value it reads is ``ApproximateNumberOfMessages`` (visible), plus
+  ``ApproximateNumberOfMessagesNotVisible`` (in flight: received, not yet deleted) when
+  ``scaleOnInFlight`` (default true) and ``ApproximateNumberOfMessagesDelayed`` when
+  ``scaleOnDelayed`` (default false), each a Go ``strconv.ParseBool`` (an other value is
+  refused); :func:`sqs_in_flight` says which each trigger counts.
 - ``pkg/scalers/prometheus_scaler.go`` ``GetMetricSpecForScaling``: External metric
   ``s<index>-prometheus``, target ``threshold`` in milli-units (``GetMetricTargetMili``:
   ``int64(threshold x 1000)``, so 0.0005 is 0).
@@ -53,7 +58,7 @@ from infra_toolkit.hpa_api_fields import DNS_LABEL, DNS_SUBDOMAIN
 from infra_toolkit.hpa_problems import NO_VALUE, format_problem
 from infra_toolkit.quantity import QuantityError, parse_quantity
 
-__all__ = ["API_VERSION", "KIND", "hpa_manifest_from_scaled_object"]
+__all__ = ["API_VERSION", "KIND", "hpa_manifest_from_scaled_object", "sqs_in_flight"]
 
 API_VERSION = "keda.sh/v1alpha1"
 KIND = "ScaledObject"
@@ -69,6 +74,8 @@ _TARGET_KINDS = {"Deployment": "apps/v1", "StatefulSet": "apps/v1",
                  "Rollout": "argoproj.io/v1alpha1"}
 _INT32_MAX = 2**31 - 1
 _INTEGER = re.compile(r"^[+-]?[0-9]+$")  # strconv.ParseInt, base 10
+_BOOLEANS = {**dict.fromkeys(("1", "t", "T", "TRUE", "true", "True"), True),  # strconv.ParseBool
+             **dict.fromkeys(("0", "f", "F", "FALSE", "false", "False"), False)}
 _DECIMAL = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$")
 _LABEL_VALUE_CHARS = 63  # a label value, and a DNS-1123 label (a namespace, a container name)
 _HPA_PREFIX = "keda-hpa-"  # getHPAName: the HPA's name unless advanced names it
@@ -308,10 +315,11 @@ def _metric(fail: _Problem, trigger: Any, index: int, at: str) -> dict[str, Any]
             if unread in meta:
                 raise fail(f"{at}.metadata.{unread}", NO_VALUE, "is resolved from the pod's "
                            "environment, which is not read", "write queueURL itself")
-        queue = _queue_name(fail, meta.get("queueURL"), f"{at}.metadata.queueURL")
+        metric_name = _sqs_metric_name(fail, meta, index, at)
         length = _whole(fail, meta, "queueLength", 5, 1, at)
         _whole(fail, meta, "activationQueueLength", 0, None, at)  # an int64, any sign
-        metric_name = f"s{index}-" + _normalized(f"aws-sqs-{queue}")
+        for flag, default in (("scaleOnInFlight", True), ("scaleOnDelayed", False)):
+            _flag(fail, meta, flag, default, at)
         amount = str(length)
     else:  # prometheus
         for required in ("serverAddress", "query"):
@@ -402,6 +410,42 @@ def _queue_name(fail: _Problem, url: Any, at: str) -> str:
         raise fail(at, url, "has no queue name (KEDA reads the path /ACCOUNT/QUEUE)",
                    "write https://sqs.REGION.amazonaws.com/ACCOUNT/QUEUE")
     return segments[2]
+
+
+def _sqs_metric_name(fail: _Problem, meta: Mapping[str, Any], index: int, at: str) -> str:
+    """The External metric name of aws-sqs-queue trigger ``index``:
+    ``s<index>-aws-sqs-<queue>``."""
+    queue = _queue_name(fail, meta.get("queueURL"), f"{at}.metadata.queueURL")
+    return f"s{index}-" + _normalized(f"aws-sqs-{queue}")
+
+
+def _flag(fail: _Problem, meta: Mapping[str, Any], key: str, default: bool, at: str) -> bool:
+    """A true / false trigger field as KEDA parses it (``strconv.ParseBool``)."""
+    text = meta.get(key)
+    if text is None:
+        return default
+    if text not in _BOOLEANS:
+        raise fail(f"{at}.metadata.{key}", text, "must be true or false (KEDA's "
+                   "strconv.ParseBool refuses the trigger otherwise)",
+                   f"write {key}: \"{str(default).lower()}\"")
+    return _BOOLEANS[text]
+
+
+def sqs_in_flight(doc: Mapping[str, Any]) -> dict[str, bool]:
+    """The External metric name of each ``aws-sqs-queue`` trigger of the ScaledObject ``doc``
+    (one :func:`hpa_manifest_from_scaled_object` accepted) -> whether KEDA counts the messages
+    in flight in it (``scaleOnInFlight``, default true), not the visible ones alone."""
+    fail = _Problem("the ScaledObject")
+    spec = doc.get("spec")
+    triggers = spec.get("triggers") if isinstance(spec, Mapping) else None
+    out = {}
+    for i, trigger in enumerate(triggers if isinstance(triggers, list) else ()):
+        if isinstance(trigger, Mapping) and trigger.get("type") == "aws-sqs-queue":
+            meta = trigger.get("metadata") or {}
+            at = _trigger_path(i)
+            out[_sqs_metric_name(fail, meta, i, at)] = _flag(fail, meta, "scaleOnInFlight",
+                                                             True, at)
+    return out
 
 
 def _normalized(text: str) -> str:

@@ -14,11 +14,15 @@ Karpenter set the kubelet's reservations the same way when the node configuratio
 A node's memory capacity is below the instance type's nominal memory (the hypervisor and kernel
 keep some): the nominal figure less :data:`VM_MEMORY_OVERHEAD_FRACTION` of it, rounded up to a
 whole MiB, as Karpenter estimates it (``vmMemoryOverheadPercent``'s default; an estimate the
-Karpenter project calls sufficient for nearly every type, and what it provisions by).
+Karpenter project calls sufficient for nearly every type, and what it provisions by;
+:func:`memory_capacity_mib`, aws/karpenter-provider-aws ``pkg/providers/instancetype/types.go``
+``memory()``). Karpenter first takes :data:`ARM64_CMA_MIB` off an arm64 (Graviton) type.
 With those, :func:`allocatable` gives Karpenter's published allocatable CPU of every instance
 type and its memory to the MiB for every amd64 type (its generated instance-types reference,
 ``../shared/pricing_reference/ec2_karpenter_allocatable.csv``); arm64 types are listed there
-59 MiB lower, a difference whose source is not known here.
+59 MiB lower: Karpenter's 64 MiB less the 5 MiB less overhead that leaves (a1.large, 4096 MiB:
+4096 - ceil(307.2) = 3788 MiB amd64's way, 4032 - ceil(302.4) = 3729 arm64's), which
+:func:`allocatable`, given no architecture, leaves out.
 
 DaemonSets: every EKS node runs ``kube-proxy`` (requests 100m CPU) and ``aws-node``, the VPC CNI
 (requests 25m CPU); neither requests memory (:data:`EKS_DAEMONSETS`). A plan with more
@@ -34,13 +38,18 @@ from dataclasses import dataclass
 from infra_toolkit.errors import SpecError
 from infra_toolkit.spec_checks import require_finite, require_whole
 
-__all__ = ["EKS_DAEMONSETS", "EVICTION_HARD_MEMORY_MIB", "VM_MEMORY_OVERHEAD_FRACTION",
-           "KubeletReserve", "NodeDaemonsets", "allocatable", "eks_kube_reserved_cpu_millicores",
-           "eks_kube_reserved_memory_mib", "node_reserve"]
+__all__ = ["ARM64_CMA_MIB", "EKS_DAEMONSETS", "EVICTION_HARD_MEMORY_MIB",
+           "VM_MEMORY_OVERHEAD_FRACTION", "KubeletReserve", "NodeDaemonsets", "allocatable",
+           "eks_kube_reserved_cpu_millicores", "eks_kube_reserved_memory_mib",
+           "memory_capacity_mib", "node_reserve"]
 
 #: Share of an instance type's nominal memory a node's kubelet does not see (Karpenter's
 #: ``vmMemoryOverheadPercent`` default, 7.5 %).
 VM_MEMORY_OVERHEAD_FRACTION = 0.075
+#: Memory an arm64 (Graviton) instance keeps for its contiguous memory allocator, MiB, which
+#: Karpenter takes off the nominal memory before the overhead ("Gravitons have an extra 64 MiB of
+#: cma reserved memory that we can't use").
+ARM64_CMA_MIB = 64
 #: The kubelet's hard eviction threshold for ``memory.available`` on EKS's AMIs, MiB.
 EVICTION_HARD_MEMORY_MIB = 100.0
 
@@ -110,12 +119,25 @@ def eks_kube_reserved_memory_mib(max_pods: int) -> float:
     return 11.0 * max_pods + 255.0
 
 
+def memory_capacity_mib(memory_mib: float, arch: str = "amd64",
+                        overhead_fraction: float = VM_MEMORY_OVERHEAD_FRACTION) -> float:
+    """A node's memory capacity in MiB as Karpenter estimates it for an instance type of
+    ``memory_mib`` nominal memory and architecture ``arch`` (``memory()``): less
+    :data:`ARM64_CMA_MIB` on ``arm64``, then less ``ceil(that x overhead_fraction)`` MiB
+    (``vmMemoryOverheadPercent``, a Karpenter controller setting,
+    :data:`VM_MEMORY_OVERHEAD_FRACTION` by default; a plan states none, so the default is what
+    its NodePools are counted with). What a NodeClaim's capacity holds, so what a NodePool's
+    ``spec.limits.memory`` counts (:func:`~infra_toolkit.karpenter_config.node_group_config`)."""
+    size_mib = memory_mib - (ARM64_CMA_MIB if arch == "arm64" else 0)
+    return size_mib - math.ceil(size_mib * overhead_fraction)
+
+
 def allocatable(vcpu: float, memory_mib: float, max_pods: int,
                 reserve: KubeletReserve = KubeletReserve()) -> tuple[float, float]:
     """The kubelet's allocatable ``(CPU millicores, memory MiB)`` of a node of ``vcpu`` vCPU,
     ``memory_mib`` nominal memory and ``max_pods`` pods, with ``reserve`` (EKS's defaults for
     what it leaves unset)."""
-    capacity_mib = memory_mib - math.ceil(memory_mib * VM_MEMORY_OVERHEAD_FRACTION)
+    capacity_mib = memory_capacity_mib(memory_mib)
     kube_cpu = (eks_kube_reserved_cpu_millicores(vcpu) if reserve.kube_cpu_millicores is None
                 else reserve.kube_cpu_millicores)
     kube_memory = (eks_kube_reserved_memory_mib(max_pods) if reserve.kube_memory_mib is None

@@ -13,6 +13,7 @@ price) is never covered; the approval rules read the prices themselves, never th
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -60,10 +61,16 @@ def _controls(key: str, text: str) -> list[str]:
 
 #: Where the warnings computed from a simulation are (``credit_warnings``: a node group's
 #: resource or ``proposed.resources``; ``simulated_commitment_warnings``: its
-#: ``usage.committed_instances``; ``silent_alert_warnings``: ``monitoring.alerts[i]``). An
+#: ``usage.committed_instances``; ``silent_alert_warnings``: ``monitoring.alerts[i]``;
+#: ``canary_room_warnings``: ``deployment_strategy.canary.steps[i]``, or a Rollout's own canary
+#: at ``proposed.workloads[i].deployment``, ``[*]`` standing for any index). An
 #: acknowledgement there that covers none of the warnings of a run that simulated less than all
 #: of the plan may cover one of those: it is left unchecked, not called stale.
-SIMULATED_WARNING_PATHS = ("proposed.resources", "monitoring.alerts")
+SIMULATED_WARNING_PATHS = ("proposed.resources", "monitoring.alerts",
+                           "deployment_strategy.canary", "proposed.workloads[*].deployment")
+# each of them, or a field under one ("proposed.resources[0]"; "proposed.resourcesX" is not)
+_SIMULATED = re.compile("|".join(re.escape(top).replace(re.escape("[*]"), r"\[\d+\]")
+                                 + r"(?:[\[.].*)?" for top in SIMULATED_WARNING_PATHS))
 
 
 @dataclass(frozen=True)
@@ -87,8 +94,7 @@ class Acknowledgement:
     def simulated(self) -> bool:
         """Whether ``path`` is one of :data:`SIMULATED_WARNING_PATHS` or a field under one
         (``proposed.resources[0]``; ``proposed.resourcesX`` is not)."""
-        return any(self.path == top or self.path.startswith((f"{top}[", f"{top}."))
-                   for top in SIMULATED_WARNING_PATHS)
+        return _SIMULATED.fullmatch(self.path) is not None
 
 
 @dataclass(frozen=True)

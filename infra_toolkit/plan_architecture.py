@@ -36,13 +36,16 @@ class Manifest:
     simulation honours the one selecting the workload's pods
     (:mod:`infra_toolkit.workload_budgets`); ``storage_classes``: the ``StorageClass`` objects
     of its file, which a StatefulSet's ``volumeClaimTemplates`` name
-    (:mod:`infra_toolkit.claimed_volumes`)."""
+    (:mod:`infra_toolkit.claimed_volumes`); ``scaled_object``: the KEDA ScaledObject as written
+    when ``document`` is the HPA KEDA's operator creates for it (what that HPA does not hold,
+    such as an SQS trigger's ``scaleOnInFlight``, is read there)."""
 
     kind: str
     document: Mapping[str, Any]
     path: Path | None = None
     budgets: tuple[Mapping[str, Any], ...] = ()
     storage_classes: tuple[Mapping[str, Any], ...] = ()
+    scaled_object: Mapping[str, Any] | None = None
 
     @property
     def name(self) -> str:

@@ -88,7 +88,8 @@ def _as_hpa(r: FieldReader, scaled: Manifest, path: str) -> Manifest | None:
     except SpecError as exc:
         domain.spec_problems(r, path, exc)
         return None
-    return dataclasses.replace(scaled, kind="HorizontalPodAutoscaler", document=document)
+    return dataclasses.replace(scaled, kind="HorizontalPodAutoscaler", document=document,
+                               scaled_object=scaled.document)
 
 
 def _scale_target_matches(r: FieldReader, hpa: Manifest, deployment: Manifest, p: str) -> None:

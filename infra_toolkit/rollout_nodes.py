@@ -37,15 +37,19 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from infra_toolkit.analysis import PlanAnalysis, ScenarioRun
 from infra_toolkit.bin_packing import nodes_used, room_beside
 from infra_toolkit.cost_sim import billed_node_counts
 from infra_toolkit.fixed_pods import FixedPods
 from infra_toolkit.plan_architecture import Workload
 from infra_toolkit.shared_nodes import union_groups
+
+if TYPE_CHECKING:  # annotations only: analysis imports the plan warnings that read the room
+    from infra_toolkit.analysis import ScenarioRun
+    from infra_toolkit.plan import Plan
 
 __all__ = ["Fleet", "Tenant", "extra_node_columns", "extra_node_count", "flag_text",
            "node_provisioning_s", "node_tenants", "room_columns", "room_of"]
@@ -62,12 +66,12 @@ class Tenant:
     most: FixedPods
 
 
-def node_tenants(a: PlanAnalysis, run: ScenarioRun) -> list[Tenant]:
-    """The proposed workloads whose node groups ``run`` knows, in the simulator's order (the
-    autoscaled ones, then the Deployments without an HPA, each in plan order)."""
+def node_tenants(plan: Plan, run: ScenarioRun) -> list[Tenant]:
+    """The proposed workloads of ``plan`` whose node groups ``run`` knows, in the simulator's
+    order (the autoscaled ones, then the Deployments without an HPA, each in plan order)."""
     placed = run.cluster.placed if run.cluster is not None else {}
     known = {g.name: g for g in (run.cluster.node_groups if run.cluster is not None else ())}
-    ordered = sorted(a.plan.proposed.workloads, key=lambda w: w.hpa_spec is None)
+    ordered = sorted(plan.proposed.workloads, key=lambda w: w.hpa_spec is None)
     out = []
     for w in ordered:
         d = w.deployment_spec

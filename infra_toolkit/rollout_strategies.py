@@ -8,11 +8,15 @@ section's tables (:mod:`infra_toolkit.rollout_tables`) take each workload by its
 
 from __future__ import annotations
 
-from infra_toolkit.analysis import PlanAnalysis
+from typing import TYPE_CHECKING
+
 from infra_toolkit.argo_rollout import deployment_strategy_of
 from infra_toolkit.plan_architecture import Workload
 from infra_toolkit.plan_operations_types import DeploymentStrategy
 from infra_toolkit.rollout import plan_rolling_skips
+
+if TYPE_CHECKING:  # annotations only: analysis imports the plan warnings that read strategies
+    from infra_toolkit.analysis import PlanAnalysis
 
 __all__ = ["effective_strategy", "later_update_groups", "manifest_mismatches", "own_strategy",
            "strategy_groups"]

@@ -71,7 +71,7 @@ def _bases(a: PlanAnalysis, w: Workload
                     ], None, None
         replicas = 1 if w.deployment_spec.replicas is None else w.deployment_spec.replicas
         return [("Deployment replicas (no HPA)", replicas, None)], None, None
-    everyone = node_tenants(a, run)
+    everyone = node_tenants(a.plan, run)
     me = next((t for t in everyone if t.workload.name == w.name), None)
     rooms = None if me is None else (room_of(everyone, me, False), room_of(everyone, me, True))
     fleet = None if me is None else Fleet(run, tuple(everyone), me,

@@ -20,6 +20,7 @@ from infra_toolkit.hpa_controller_config import DEFAULT_CONTROLLER_CONFIG
 from infra_toolkit.hpa_spec import HPAScalingRules, HPASpec, MetricTarget
 from infra_toolkit.karpenter_config import order_by_weight
 from infra_toolkit.karpenter_manifests import NodePool
+from infra_toolkit.keda_scaled_object import sqs_in_flight
 from infra_toolkit.node_allocatable import EKS_DAEMONSETS, NodeDaemonsets
 from infra_toolkit.nodes import NodeGroup
 from infra_toolkit.plan_architecture import Workload
@@ -160,10 +161,27 @@ def _target_text(t: MetricTarget, resource: str | None = None) -> str:
     return f"{amount} a pod" if t.type == "AverageValue" else f"{amount} (Value)"
 
 
-def _metrics(hpa: HPASpec) -> str:
-    """Each HPA metric, what it reads and its target. reader23: a Pods, Object or External
-    metric read as its type alone ('External'), so the search-api indexer's and the event
-    consumer's queue metrics and their targets were nowhere in the table."""
+def _sqs_text(w: Workload | None, metric: str) -> str:
+    """What a KEDA aws-sqs-queue trigger's metric counts (its ``scaleOnInFlight``) and what the
+    simulation reads for it; empty for any other metric."""
+    scaled = w.hpa.scaled_object if w is not None and w.hpa is not None else None
+    in_flight = sqs_in_flight(scaled).get(metric) if scaled is not None else None
+    if w is None or in_flight is None:
+        return ""
+    counted = ("messages visible and in flight, scaleOnInFlight true" if in_flight
+               else "messages visible only, scaleOnInFlight false")
+    queued = w.model is not None and metric in w.model.queue_depth_metrics
+    simulated = ("simulated as the requests waiting, without those in flight: fewer than KEDA "
+                 "reads" if queued and in_flight else "simulated as the requests waiting"
+                 if queued else "simulated as the offered rate: not in queue_depth_metrics")
+    return f" (KEDA aws-sqs-queue: {counted}; {simulated})"
+
+
+def _metrics(hpa: HPASpec, w: Workload | None = None) -> str:
+    """Each HPA metric, what it reads and its target (a KEDA SQS trigger's of workload ``w``:
+    which messages it counts, :func:`_sqs_text`). reader23: a Pods, Object or External metric
+    read as its type alone ('External'), so the search-api indexer's and the event consumer's
+    queue metrics and their targets were nowhere in the table."""
     out = []
     for m in hpa.metrics:
         if m.resource is not None:
@@ -176,7 +194,8 @@ def _metrics(hpa: HPASpec) -> str:
             out.append(f"Object {m.object.metric.name} of {ref.kind}/{ref.name} "
                        f"{_target_text(m.object.target)}")
         elif (source := m.pods or m.external) is not None:
-            out.append(f"{m.type} {source.metric.name} {_target_text(source.target)}")
+            out.append(f"{m.type} {source.metric.name} {_target_text(source.target)}"
+                       + _sqs_text(w, source.metric.name))
         else:
             out.append(m.type)
     return "; ".join(out)
@@ -193,7 +212,7 @@ def _workload_row(w: Workload) -> dict[str, object]:
         # a Deployment without an HPA serves no simulated requests, through a load balancer or not
         "Behind load balancer": ("yes" if w.behind_load_balancer else "no") if hpa else "-",
         "Replicas": f"{hpa.min_replicas}-{hpa.max_replicas}" if hpa else str(d.replicas),
-        "HPA metrics": _metrics(hpa) if hpa else "no HPA",
+        "HPA metrics": _metrics(hpa, w) if hpa else "no HPA",
         "Scale up": _rules(behavior.scale_up) if behavior else
         "controller default" if hpa else "-",
         "Scale down": scale_down_text(hpa) if hpa else "-",

@@ -36,4 +36,5 @@ def require_whole(field: str, value: float, minimum: int, unit: str = "") -> Non
 def require_at_most(field: str, value: float, maximum: float, unit: str, why: str) -> None:
     """Raise unless ``value <= maximum`` (of ``unit``), saying ``why`` no larger value is meant."""
     if not value <= maximum:
-        raise SpecError(f"{field} (={value:g}) must be at most {maximum:,g} {unit}: {why}")
+        # the bound in full (1,209,600, not :g's 1.2096e+06): a reader compares the value to it
+        raise SpecError(f"{field} (={value:g}) must be at most {maximum:,.15g} {unit}: {why}")

@@ -24,7 +24,7 @@ from infra_toolkit.errors import TrafficError
 from infra_toolkit.traffic import TrafficCurve, check_whole_steps, resample_curve
 from infra_toolkit.utc import as_utc
 
-__all__ = ["check_cloudwatch_range", "get_cloudwatch_traffic"]
+__all__ = ["check_cloudwatch_range", "check_metric_names", "get_cloudwatch_traffic"]
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -86,6 +86,21 @@ def _check_age(start: datetime, end: datetime, period_s: int, now: datetime,
         )
 
 
+def check_metric_names(namespace: str, metric_name: str, *, caller: str = "get_cloudwatch_traffic",
+                       namespace_option: str = "namespace",
+                       metric_option: str = "metric_name") -> None:
+    """Refuse a blank ``namespace`` or ``metric_name``: GetMetricData is sent it as is (a CLI's
+    ``--namespace "$NS"`` with ``NS`` unset) and answers an error or no datapoints, never the
+    series meant. ``caller`` and the options are how the caller's user names them (the CLI's
+    ``traffic cloudwatch --namespace``). Raises :class:`TrafficError`."""
+    for option, value, what, default in (
+            (namespace_option, namespace, "the metric's namespace", "AWS/ApplicationELB"),
+            (metric_option, metric_name, "a count metric's name", "RequestCount")):
+        if not value.strip():
+            raise TrafficError(f"{caller} {option} {value!r} is blank; give {what}, or leave "
+                               f"{option} out for the default, {default}")
+
+
 def check_cloudwatch_range(start: datetime, end: datetime, *, namespace: str = "AWS/ApplicationELB",
                            statistic: str = "Sum", period_s: int = 60,
                            now: datetime | None = None, period_option: str = "period_s") -> int:
@@ -134,10 +149,12 @@ def get_cloudwatch_traffic(
     older than ``period_s`` may reach (3 hours under 60 s, 15 days for multiples of 60 s,
     63 days of 300 s, 455 days of 3600 s): outside them CloudWatch answers no datapoints, which
     would read as 0 requests.
+    ``namespace`` and ``metric_name`` must not be blank (:func:`check_metric_names`).
     Raises :class:`TrafficError` for those, missing credentials, an AWS error, a result
     CloudWatch marks ``InternalError`` or ``Forbidden`` (its missing periods are not quiet), or
     no datapoints at all.
     """
+    check_metric_names(namespace, metric_name)
     start, end = as_utc(start), as_utc(end)
     n = check_cloudwatch_range(start, end, namespace=namespace, statistic=statistic,
                                period_s=period_s, now=now)

@@ -33,6 +33,15 @@ __all__ = ["MAX_CONCURRENCY", "MAX_STARTUP_DELAY_S", "MetricsPipelineSpec", "STA
            "WorkloadSpec"]
 
 MAX_CONCURRENCY = 10_000
+#: The longest a request or message may wait for a pod, s: Amazon SQS deletes a message after
+#: its retention period, at most 14 days (MessageRetentionPeriod 1,209,600 s), and a request
+#: through a load balancer is cut sooner (an ALB's idle timeout is at most 4,000 s). The plan
+#: ties no workload to its load balancer's idle timeout, so the queue's bound is the one that
+#: holds for both; a timeout past a scenario's end only means nothing is dropped, as any longer.
+_MAX_QUEUE_TIMEOUT_S = 1_209_600
+_QUEUE_TIMEOUT_RULE = ("no AWS queue holds a message longer (SQS's longest retention, 14 "
+                       "days; an ALB cuts a request at its idle timeout, at most 4,000 s); check "
+                       "the value and its unit (seconds)")
 _STARTUP_DELAYS = ("image_pull_s", "app_start_s", "startup_cpu_s", "sidecar_start_s")
 _MAX_POD_USAGE = 1e12  # millicores of CPU or MiB of memory one pod may use (a billion cores)
 #: The fewest requests per second a pod may serve: one a day. A slower pod serves nothing in a
@@ -135,6 +144,8 @@ class WorkloadSpec:
         for name in ("slo_p50_latency_ms", "slo_p99_latency_ms"):
             if getattr(self, name) is not None:
                 require_finite(f"{o}.{name}", getattr(self, name), 0, strict=True)
+        require_at_most(f"{o}.queue_timeout_s", self.queue_timeout_s, _MAX_QUEUE_TIMEOUT_S,
+                        "s", _QUEUE_TIMEOUT_RULE)
         for name in _STARTUP_DELAYS:
             require_at_most(f"{o}.{name}", getattr(self, name), MAX_STARTUP_DELAY_S, "s",
                             STARTUP_DELAY_RULE)

@@ -91,10 +91,21 @@ def test_capacity_type_priced(book: PriceBook, capacity: tuple[str, ...], priced
     ({"cpu": "40"}, "c5.large", 20),
     # floor(41 / 2) = 20: Karpenter launches no node that would pass the limit
     ({"cpu": 41}, "c5.large", 20),
-    # 64Gi = 65536 MiB; floor(65536 / 4096) = 16
-    ({"memory": "64Gi"}, "c5.large", 16),
-    # cpu allows 20, memory floor(65536 / 4096) = 16: the smaller
-    ({"cpu": "40", "memory": "64Gi"}, "c5.large", 16),
+    # memory counts a NodeClaim's capacity, the nominal less 7.5 % rounded up to the MiB:
+    # c5.large 4096 - ceil(4096 x 0.075 = 307.2) = 4096 - 308 = 3788 MiB;
+    # 64Gi = 65536 MiB; floor(65536 / 3788 = 17.3) = 17 (by the nominal 4096 it was 16)
+    ({"memory": "64Gi"}, "c5.large", 17),
+    # cpu allows 20, memory 17: the smaller
+    ({"cpu": "40", "memory": "64Gi"}, "c5.large", 17),
+    # m5.large 8192 - ceil(614.4) = 7577 MiB; 70Gi = 71680 MiB: floor(71680 / 7577 = 9.46) = 9
+    # (by the nominal 8192, floor(8.75) = 8)
+    ({"memory": "70Gi"}, "m5.large", 9),
+    # 64Gi: floor(65536 / 7577 = 8.65) = 8, as by the nominal (65536 / 8192 = 8)
+    ({"memory": "64Gi"}, "m5.large", 8),
+    # m6g.large, arm64 (Graviton): 8192 - 64 = 8128, 8128 - ceil(609.6) = 8128 - 610 = 7518 MiB;
+    # 7518 x 9 = 67662 MiB fits 9, one MiB less 8 (amd64's 7577 x 9 = 68193 would hold 8)
+    ({"memory": "67662Mi"}, "m6g.large", 9),
+    ({"memory": "67661Mi"}, "m6g.large", 8),
     # c5.xlarge: 4 vCPU; 10500m / 4000m = 2.6 -> 2
     ({"cpu": "10500m"}, "c5.xlarge", 2),
     # m5.large: 2 vCPU, 8192 MiB; memory 40Gi = 40960 MiB -> 5, cpu 40 -> 20
@@ -309,8 +320,10 @@ def test_v1beta1_template_kubelet_max_pods_is_the_groups(book: PriceBook) -> Non
 
 
 def test_limits_too_small_for_one_node(book: PriceBook) -> None:
+    # c5.xlarge's memory capacity: 8192 - ceil(614.4) = 7577 MiB
     with pytest.raises(SpecError, match=r"NodePool 'general': spec.limits leave room for no "
-                                        r"c5.xlarge node \(4 vCPU, 8192 MiB\)"):
+                                        r"c5.xlarge node \(4 vCPU, 7577 MiB of memory capacity "
+                                        r"as Karpenter counts it\)"):
         node_group_config(_one(_pool(limits={"cpu": "3"}), _class()), "c5.xlarge", book)
 
 

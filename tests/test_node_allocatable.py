@@ -24,6 +24,7 @@ from infra_toolkit.node_allocatable import (
     allocatable,
     eks_kube_reserved_cpu_millicores,
     eks_kube_reserved_memory_mib,
+    memory_capacity_mib,
     node_reserve,
 )
 from infra_toolkit.nodes import NodeGroup, request_utilization
@@ -321,3 +322,18 @@ def test_scale_down_utilization_counts_the_daemonsets() -> None:
     with pytest.raises(SpecError, match="daemonset_cpu_millicores and daemonset_memory_mib are "
                                         "part of reserved_cpu_millicores"):
         NodeGroup("g", "t3.medium", 2, 4, 17, daemonset_cpu_millicores=200)  # reserve 100m
+
+
+@pytest.mark.parametrize(("memory_mib", "arch", "fraction", "capacity_mib"), [
+    # amd64: 8192 - ceil(8192 x 0.075 = 614.4) = 8192 - 615 = 7577 (m5.large)
+    (8192, "amd64", 0.075, 7577),
+    # arm64 (Graviton): 64 MiB off first: 4032 - ceil(302.4) = 4032 - 303 = 3729 (a1.large),
+    # 59 below amd64's 4096 - ceil(307.2) = 3788, the gap Karpenter's reference lists
+    (4096, "arm64", 0.075, 3729),
+    (4096, "amd64", 0.075, 3788),
+    # a Karpenter deployment's own --vm-memory-overhead-percent 0.1: 8192 - ceil(819.2) = 7372
+    (8192, "amd64", 0.1, 7372),
+])
+def test_memory_capacity_is_karpenters_estimate(memory_mib: int, arch: str, fraction: float,
+                                                capacity_mib: int) -> None:
+    assert memory_capacity_mib(memory_mib, arch, fraction) == capacity_mib

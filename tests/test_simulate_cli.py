@@ -799,6 +799,10 @@ def test_a_one_shot_init_container_is_warned_as_untimed(
     # the simulator's own checks named the plan's model fields (workload 'app'.queue_timeout_s),
     # which a user of the flags never wrote
     (["--queue-timeout-s", "-5"], "--queue-timeout-s (=-5.0) must be a finite number >= 0"),
+    # 1e12 ran: the plan's and the library's bound, SQS's longest retention (14 days x 86,400 s)
+    (["--queue-timeout-s", "1e12"], "--queue-timeout-s (=1e+12) must be at most 1,209,600 s: "
+     "no AWS queue holds a message longer (SQS's longest retention, 14 days; an ALB cuts a "
+     "request at its idle timeout, at most 4,000 s); check the value and its unit (seconds)"),
     (["--queue-depth-metric", "sqs-visible"],
      "--queue-depth-metric (sqs-visible) read the requests waiting in the queue, but "
      "--queue-timeout-s is 0, so none ever wait (load above capacity is dropped at once); set "

@@ -398,3 +398,24 @@ def test_a_naive_range_is_utc_and_an_aware_one_is_converted(aws_env: None) -> No
     for curve in (naive, aware):
         np.testing.assert_array_equal(curve.rps, [3.0, 0.0])
         assert curve.start == T0
+
+
+class _NoCall:
+    """A client that fails any call: a blank name must be refused before AWS is asked."""
+
+    def get_paginator(self, *_: object) -> object:
+        raise AssertionError("AWS was asked")
+
+
+@pytest.mark.parametrize(("kwargs", "said"), [
+    # both went to GetMetricData as is (the CLI refused them, the library did not)
+    ({"namespace": ""}, "get_cloudwatch_traffic namespace '' is blank; give the metric's "
+                        "namespace, or leave namespace out for the default, AWS/ApplicationELB"),
+    ({"metric_name": "  "}, "get_cloudwatch_traffic metric_name '  ' is blank; give a count "
+                            "metric's name, or leave metric_name out for the default, "
+                            "RequestCount"),
+])
+def test_blank_namespace_or_metric_is_refused(kwargs: dict[str, str], said: str) -> None:
+    with pytest.raises(TrafficError) as raised:
+        get_cloudwatch_traffic(ALB, T0, T0 + timedelta(minutes=3), client=_NoCall(), **kwargs)
+    assert str(raised.value) == said
