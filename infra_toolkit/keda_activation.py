@@ -123,13 +123,15 @@ def keda_poll(activation: KedaActivation, current_replicas: int, values: Mapping
     idle = a.idle_replica_count
     if active:
         if current_replicas == 0 or (idle is not None and current_replicas < a.min_replica_count):
+            # scaleFromZeroOrIdle: minReplicaCount 0 wakes to 1, as the HPA's minReplicas
             new = a.min_replica_count if a.min_replica_count > 0 else 1
             why = "; ".join(f"{t.metric_name} {values[t.metric_name]:g} > {t.threshold_field} "
                             f"{t.threshold:g}" for t in active)
             return KedaDecision(new, now_s, f"KEDA activated: {why}")
-        return KedaDecision(None, now_s)
+        return KedaDecision(None, now_s)  # the HPA scales; KEDA only records the time
     if (idle is not None and current_replicas > idle) or \
             (current_replicas > 0 and a.min_replica_count == 0):
+        # scaleToZeroOrIdle: time.Time.Before is strict, so a cooldown ending at a poll waits
         if last_active_s is None:
             cooled = a.initial_cooldown_period_s < now_s
             since = f"never active; initialCooldownPeriod {a.initial_cooldown_period_s} s"
@@ -143,7 +145,7 @@ def keda_poll(activation: KedaActivation, current_replicas: int, values: Mapping
         to = "idleReplicaCount" if idle is not None else "minReplicaCount"
         return KedaDecision(new, last_active_s,
                             f"KEDA deactivated: no trigger active ({since}); to {to} {new}")
-    if idle is None and current_replicas < a.min_replica_count:
+    if idle is None and current_replicas < a.min_replica_count:  # back to minReplicaCount
         return KedaDecision(a.min_replica_count, last_active_s,
                             f"KEDA: no trigger active, target below minReplicaCount "
                             f"{a.min_replica_count}")

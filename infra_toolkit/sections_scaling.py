@@ -195,7 +195,8 @@ _ZERO_CAPTION = (
     "as with no Ready pod. The pod-hours, and so the cost, are those of the replicas simulated. "
     "Cold start: from the first request offered at zero to the first Ready pod, split into "
     "KEDA's activation wait (to its poll's write), the wait for a node and the pod's start-up; "
-    "the longest one is shown")
+    "the longest one is shown. The time-to-capacity table above has no KEDA part: it counts "
+    "the activation wait in its metric lag and sync wait")
 
 
 def _zero_row(scenario: str, workload: str, found: ZeroScaling) -> dict[str, object]:
