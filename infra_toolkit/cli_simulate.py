@@ -284,7 +284,7 @@ def _run_flags(args: argparse.Namespace) -> int:
     from infra_toolkit.deployment_spec import DeploymentSpec
     from infra_toolkit.hpa_metric_warnings import hpa_metric_texts
     from infra_toolkit.hpa_requests import memory_utilization_problem, reads_cpu_requests
-    from infra_toolkit.hpa_yaml import read_hpa_yaml
+    from infra_toolkit.hpa_yaml import read_hpa_keda_yaml
     from infra_toolkit.manifests import read_deployment_yaml
     from infra_toolkit.node_allocatable import EKS_DAEMONSETS, node_reserve
     from infra_toolkit.nodes import KARPENTER_LIKE, ClusterAutoscalerSpec, NodeGroup, pod_slots
@@ -298,7 +298,8 @@ def _run_flags(args: argparse.Namespace) -> int:
     from infra_toolkit.traffic import read_traffic_csv
 
     _check_timings(args)
-    hpa = read_hpa_yaml(args.hpa, args.hpa_name, name_option="--hpa-name")
+    # a ScaledObject scaling to zero brings KEDA's own polls (keda_activation), as in a plan
+    hpa, keda = read_hpa_keda_yaml(args.hpa, args.hpa_name, name_option="--hpa-name")
     # as a plan reads it: every container's CPU request only for a CPU Utilization metric
     cpu_needed = "every" if reads_cpu_requests(hpa) else "some"
     dep = read_deployment_yaml(args.deployment, cpu_needed=cpu_needed, name_option=None) \
@@ -389,7 +390,7 @@ def _run_flags(args: argparse.Namespace) -> int:
     _check_memory_model(hpa, args)  # after: a pod with no memory request fails the metric first
     try:
         spec = SimulationSpec(hpa, workload, (group,), autoscaler, args.metrics,
-                              initial_replicas=deployment.replicas)
+                              initial_replicas=deployment.replicas, keda=keda)
     except SimulationError as exc:  # the spec names its fields: name the flags given
         raise SimulationError(f"--hpa {args.hpa}: {_as_flags(str(exc), [])}") from exc
     traffic = read_traffic_csv(args.traffic, step_s=args.step_s,

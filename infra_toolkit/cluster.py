@@ -23,6 +23,7 @@ from infra_toolkit.cluster_nodes import ClusterNodes
 from infra_toolkit.controller_view import MIB_MILLI, ControllerView, metric_needs
 from infra_toolkit.errors import SimulationError
 from infra_toolkit.hpa import HPAState, reconcile
+from infra_toolkit.keda_activation import keda_poll, trigger_values
 from infra_toolkit.request_queue import RequestQueue
 from infra_toolkit.tick_buffers import SyncLog, as_array, tick_floats
 
@@ -52,6 +53,9 @@ def _tick_grid(spec: Any) -> int:
     """The simulation tick (s) of ``spec``: the gcd of its timings, each whole seconds."""
     parts = [spec.controller.sync_period_s, spec.sync_duration_s, spec.metrics.resolution_s,
              spec.metrics.sample_window_s, spec.metrics.offset_s, spec.autoscaler.scan_interval_s]
+    keda = getattr(spec, "keda", None)
+    if keda is not None:  # KEDA's polls fall on the grid
+        parts.append(keda.polling_interval_s)
     for value in parts:
         if value != int(value):
             raise SimulationError(
@@ -120,7 +124,39 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
     cohorts, events = cn.cohorts, cn.events
     read, advance, metrics_step = view.read, load.advance, view.metrics_step
     append_sync = syncs.append
+    keda = getattr(spec, "keda", None)
+    queued = frozenset(wl.queue_depth_metrics)
+    series = (rps_ticks, load.served, load.backlog_l, load.dropped)
+    per_request_s = wl.concurrency / wl.capacity_rps_per_pod  # in flight: Little's law
+    next_poll = float(keda.polling_interval_s) if keda is not None else math.inf
+    last_active: float | None = None
+
+    def polls_before(t: float) -> None:
+        # KEDA's polls before ``t``, each after the node events due by then (see simulate.py)
+        nonlocal next_poll, last_active, spec_replicas
+        assert keda is not None
+        while next_poll < t and next_poll < horizon_s:
+            t_poll, next_poll = next_poll, next_poll + keda.polling_interval_s
+            events_until(t_poll)
+            done = int(t_poll) // tick_s
+            advance(done)
+            values = trigger_values(keda, queued, series, tick_s, per_request_s, done)
+            decision = keda_poll(keda, spec_replicas, values, t_poll, last_active)
+            last_active = decision.last_active_s
+            new_size = decision.replicas
+            if new_size is None or new_size == spec_replicas:
+                continue
+            events.append((t_poll, "keda_scale", spec_replicas, new_size, decision.reason))
+            if new_size > spec_replicas:
+                cn.create(new_size - spec_replicas, t_poll)
+            else:
+                cn.delete(spec_replicas - new_size, t_poll)
+            cn.replicas = spec_replicas = new_size
+            spec_changes.append((done, new_size))
+
     while t_sync < horizon_s:
+        if next_poll <= t_sync:  # a poll at the sync's instant runs before it
+            polls_before(t_sync + 1e-9)
         if next_scan <= t_sync or (upcoming and upcoming[0][0] <= t_sync):
             events_until(t_sync)
         advance(now_tick)
@@ -137,6 +173,8 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
             desired_changes.append((now_tick, proposal))
         # the controller writes the scale when the sync ends, ``sync_duration_s`` after it read
         if new != spec_replicas and (t_write := t_sync + write_delay_s) < horizon_s:
+            if next_poll < t_write:  # KEDA's polls between the read and the write
+                polls_before(t_write)
             if write_delay_s and (next_scan <= t_write or (upcoming and upcoming[0][0] <= t_write)):
                 events_until(t_write)
             events.append((t_write, "hpa_scale", spec_replicas, new,
@@ -150,6 +188,8 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
             spec_changes.append((now_tick + write_ticks, new))
         t_sync += sync_step
         now_tick += sync_ticks
+    if next_poll < horizon_s:
+        polls_before(horizon_s)
     events_until(horizon_s - 1e-9)
     advance(n_ticks)
     records = cn.records

@@ -35,30 +35,43 @@ following KEDA's own code (kedacore/keda, read through its public source):
 - ``pkg/scalers/scaler.go`` ``GetMetricTargetType``: an External trigger's ``metricType`` is
   AverageValue when absent, Utilization refused.
 
-What the HPA does not do is refused with the fix: scaling between 0 and 1 (``minReplicaCount``
-0, KEDA's default, and ``idleReplicaCount``) is KEDA's operator acting on each trigger's
-activation value every ``pollingInterval`` and after ``cooldownPeriod``, which the simulation
-does not model; so are ``scalingModifiers`` and the pause annotations. ``pollingInterval``,
-``cooldownPeriod``, ``initialCooldownPeriod`` and the activation values are checked but change
-nothing once the HPA runs at 1 pod or more; ``fallback`` (replicas when a scaler fails to read
-its metric) is checked as KEDA's ``CheckFallbackValid`` does and not modelled: simulated
-metrics never fail. ``restoreToOriginalReplicaCount`` acts only when the ScaledObject is deleted.
+Scaling between 0 (or ``idleReplicaCount``) and the HPA's range is KEDA's operator's, not the
+HPA's: :func:`read_scaled_object` also gives it as a
+:class:`~infra_toolkit.keda_activation.KedaActivation` (``pollingInterval``, ``cooldownPeriod``,
+``initialCooldownPeriod``, ``minReplicaCount``, ``idleReplicaCount`` and each aws-sqs-queue /
+prometheus trigger's ``activationQueueLength`` / ``activationThreshold``), which the simulation
+runs (:mod:`infra_toolkit.keda_activation` has KEDA's rules and sources); none when
+``minReplicaCount`` is 1 or more without ``idleReplicaCount``, where KEDA leaves the scaling to
+the HPA. KEDA's HPA runs at ``minReplicas`` max(``minReplicaCount``, 1)
+(``GetHPAMinReplicas``). Refused with KEDA's own rule and the fix:
+``apis/keda/v1alpha1/scaledobject_webhook.go`` (``verifyCPUMemoryScalers``) refuses
+``minReplicaCount`` 0 (or absent) when every trigger is cpu or memory ("scale to zero doesn't
+work in this case"), and ``CheckReplicaCountBoundsAreValid`` an ``idleReplicaCount`` not below
+the minimum. A cpu or memory trigger beside another one with scale to zero is refused as not
+modelled: KEDA's cpu / memory scaler reports its activity from the HPA's status (always active
+in older releases), which would keep the target from staying at zero. Also refused:
+``scalingModifiers`` and the pause annotations. The timers change nothing once the HPA runs at 1
+pod or more without scale to zero; ``fallback`` (replicas when a scaler fails to read its
+metric) is checked as KEDA's ``CheckFallbackValid`` does and not modelled: simulated metrics
+never fail. ``restoreToOriginalReplicaCount`` acts only when the ScaledObject is deleted.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from infra_toolkit.errors import SpecError
 from infra_toolkit.hpa_api import hpa_from_dict
 from infra_toolkit.hpa_api_fields import DNS_LABEL, DNS_SUBDOMAIN
 from infra_toolkit.hpa_problems import NO_VALUE, format_problem
+from infra_toolkit.keda_activation import KedaActivation, TriggerActivation
 from infra_toolkit.quantity import QuantityError, parse_quantity
 
-__all__ = ["API_VERSION", "KIND", "hpa_manifest_from_scaled_object", "sqs_in_flight"]
+__all__ = ["API_VERSION", "KIND", "ScaledObjectRead", "hpa_manifest_from_scaled_object",
+           "read_scaled_object", "sqs_in_flight"]
 
 API_VERSION = "keda.sh/v1alpha1"
 KIND = "ScaledObject"
@@ -80,9 +93,9 @@ _DECIMAL = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+
 _LABEL_VALUE_CHARS = 63  # a label value, and a DNS-1123 label (a namespace, a container name)
 _HPA_PREFIX = "keda-hpa-"  # getHPAName: the HPA's name unless advanced names it
 _NAME_FIX = "use lowercase letters, digits and '-', starting and ending with a letter or digit"
-_NOT_MODELLED = ("KEDA's operator, not the HPA, scales between 0 and 1 replicas (when every "
-                 "trigger is at or below its activation value for cooldownPeriod, and back at "
-                 "the next pollingInterval), which the simulation does not model")
+_RESOURCE_TRIGGERS = ("cpu", "memory")
+# the ScaledObject field that sets each activating trigger's threshold (and its default)
+_ACTIVATION_FIELDS = {"aws-sqs-queue": "activationQueueLength", "prometheus": "activationThreshold"}
 
 
 class _Problem:
@@ -95,13 +108,28 @@ class _Problem:
         return SpecError(format_problem(field, value, rule, fix, self.source))
 
 
+class ScaledObjectRead(NamedTuple):
+    """A ScaledObject as the simulation runs it: ``hpa``, the HPA manifest KEDA's operator
+    creates, and ``activation``, KEDA's own scaling to zero or the idle count (``None`` when
+    ``minReplicaCount`` >= 1 without ``idleReplicaCount``)."""
+
+    hpa: dict[str, Any]
+    activation: KedaActivation | None
+
+
 def hpa_manifest_from_scaled_object(doc: Mapping[str, Any], source: str) -> dict[str, Any]:
     """The autoscaling/v2 HorizontalPodAutoscaler manifest KEDA's operator creates for the
-    ScaledObject ``doc`` (see the module docstring for the rules and their KEDA source).
+    ScaledObject ``doc``: :func:`read_scaled_object`'s ``hpa``."""
+    return read_scaled_object(doc, source).hpa
+
+
+def read_scaled_object(doc: Mapping[str, Any], source: str) -> ScaledObjectRead:
+    """The ScaledObject ``doc`` as the HPA KEDA's operator creates and KEDA's own scaling to zero
+    (see the module docstring for the rules and their KEDA source).
 
     Raises :class:`SpecError` naming ``source``, the ScaledObject field and the fix for what
-    KEDA refuses and for what the simulation does not model (scaling to 0, ``idleReplicaCount``,
-    trigger types other than cpu, memory, aws-sqs-queue and prometheus).
+    KEDA refuses and for what the simulation does not model (trigger types other than cpu,
+    memory, aws-sqs-queue and prometheus; scale to zero beside a cpu or memory trigger).
     """
     fail = _Problem(source)
     if doc.get("apiVersion") != API_VERSION:
@@ -131,28 +159,39 @@ def hpa_manifest_from_scaled_object(doc: Mapping[str, Any], source: str) -> dict
             raise fail(f"spec.{key}", NO_VALUE, "is not a ScaledObject field read here",
                        f"valid fields: {', '.join(_SPEC_FIELDS)}")
     target = _scale_target(fail, spec.get("scaleTargetRef"))
-    for key, default in (("pollingInterval", 30), ("cooldownPeriod", 300),
-                         ("initialCooldownPeriod", 0)):
-        _int32(fail, spec, key, default, 0)  # the operator's timers: checked, moot at >= 1 pod
+    polling_s, cooldown_s, initial_s = (
+        _int32(fail, spec, key, default, 0)  # the operator's timers: KedaActivation's
+        for key, default in (("pollingInterval", 30), ("cooldownPeriod", 300),
+                             ("initialCooldownPeriod", 0)))
     min_count = _int32(fail, spec, "minReplicaCount", 0, 0)
     max_count = _int32(fail, spec, "maxReplicaCount", 100, 0)
-    if min_count == 0:
-        written = "minReplicaCount" in spec
-        raise fail("spec.minReplicaCount", 0 if written else NO_VALUE,
-                   ("is 0" if written else "is absent (KEDA's default: 0)") + f": {_NOT_MODELLED}",
-                   "set minReplicaCount: 1 (or more) in the ScaledObject the plan reads; KEDA's "
-                   "HPA runs at minReplicas 1 while any trigger is active, which is what is "
-                   "simulated")
-    if "idleReplicaCount" in spec:
-        raise fail("spec.idleReplicaCount", spec["idleReplicaCount"], f"is set: {_NOT_MODELLED}",
-                   "remove idleReplicaCount from the ScaledObject the plan reads")
-    if min_count > max_count:
+    idle = _int32(fail, spec, "idleReplicaCount", 0, 0) if "idleReplicaCount" in spec else None
+    # CheckReplicaCountBoundsAreValid: the minimum is GetHPAMinReplicas (0 read as 1) when
+    # minReplicaCount is written, else 0
+    hpa_min = max(min_count, 1)
+    bound = hpa_min if "minReplicaCount" in spec else 0
+    if bound > max_count:
         raise fail("spec.minReplicaCount", min_count,
-                   f"must be <= maxReplicaCount (={max_count})",
+                   f"must be <= maxReplicaCount (={max_count})" + (
+                       " (KEDA's HPA runs at minReplicas 1 for minReplicaCount 0)"
+                       if min_count == 0 else ""),
                    "lower minReplicaCount or raise maxReplicaCount")
+    if idle is not None and idle >= bound:
+        raise fail("spec.idleReplicaCount", idle, f"must be below the minimum replica count "
+                   f"(={bound}; KEDA's CheckReplicaCountBoundsAreValid)",
+                   "set idleReplicaCount: 0 with minReplicaCount: 1 or more, or remove "
+                   "idleReplicaCount")
     behavior, hpa_name = _advanced(fail, spec.get("advanced"), name)
-    metrics = _metrics(fail, spec.get("triggers"), name)
+    metrics, activations = _metrics(fail, spec.get("triggers"), name)
     _fallback(fail, spec.get("fallback"), spec.get("triggers"))
+    activation = None
+    if min_count == 0 or idle is not None:
+        _scale_to_zero_triggers(fail, spec, spec["triggers"], min_count)
+        if polling_s == 0:
+            raise fail("spec.pollingInterval", 0, "gives KEDA's operator no interval to poll "
+                       "the triggers at, which scaling to zero needs", "write pollingInterval: 30")
+        activation = KedaActivation(polling_s, cooldown_s, initial_s, min_count, idle,
+                                    tuple(activations))
     # KEDA's own labels (a label value holds 63 characters, ending alphanumeric); the
     # ScaledObject's labels, which KEDA also copies, are not: the simulation reads none
     label = re.sub(r"[^0-9A-Za-z]+$", "", hpa_name[:63])
@@ -163,7 +202,7 @@ def hpa_manifest_from_scaled_object(doc: Mapping[str, Any], source: str) -> dict
         metadata["namespace"] = namespace
     hpa_spec: dict[str, Any] = {
         "scaleTargetRef": {"apiVersion": target[0], "kind": target[1], "name": target[2]},
-        "minReplicas": min_count, "maxReplicas": max_count, "metrics": metrics}
+        "minReplicas": hpa_min, "maxReplicas": max_count, "metrics": metrics}
     if behavior is not None:
         hpa_spec["behavior"] = behavior
     hpa = {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
@@ -173,7 +212,33 @@ def hpa_manifest_from_scaled_object(doc: Mapping[str, Any], source: str) -> dict
     except SpecError as exc:
         raise SpecError(str(exc).replace(
             "spec.behavior", "spec.advanced.horizontalPodAutoscalerConfig.behavior")) from None
-    return hpa
+    return ScaledObjectRead(hpa, activation)
+
+
+def _scale_to_zero_triggers(fail: _Problem, spec: Mapping[str, Any], triggers: list[Any],
+                            min_count: int) -> None:
+    """KEDA's rule for scale to zero over cpu / memory triggers, and the simulation's: see the
+    module docstring (``verifyCPUMemoryScalers``)."""
+    kinds = [t.get("type") for t in triggers]
+    resource = [i for i, kind in enumerate(kinds) if kind in _RESOURCE_TRIGGERS]
+    if not resource:
+        return
+    written = "minReplicaCount" in spec
+    if len(resource) == len(kinds) and min_count == 0:
+        raise fail("spec.minReplicaCount", min_count if written else NO_VALUE,
+                   ("is 0" if written else "is absent (KEDA's default: 0)") + " and every "
+                   "trigger is cpu or memory: KEDA's admission webhook refuses it "
+                   "(scaledobject_webhook.go, verifyCPUMemoryScalers): at zero replicas no pod "
+                   "is left to measure, so nothing would scale it back up",
+                   "set minReplicaCount: 1 (or more), or add a trigger that can wake the "
+                   "workload from zero (aws-sqs-queue, prometheus)")
+    at = _trigger_path(resource[0])
+    raise fail(f"{at}.type", kinds[resource[0]], "is a cpu / memory trigger on a ScaledObject "
+               "that scales to zero (minReplicaCount 0 or idleReplicaCount): KEDA's cpu / "
+               "memory scaler reports its own activity from the HPA's status (always active "
+               "in older KEDA releases), which the simulation does not model",
+               "remove the cpu / memory trigger and scale on the queue or query, or set "
+               "minReplicaCount: 1 (or more) without idleReplicaCount")
 
 
 def _refuse_pause(fail: _Problem, annotations: Any) -> None:
@@ -249,13 +314,21 @@ def _advanced(fail: _Problem, advanced: Any, name: str) -> tuple[Any, str]:
     return config.get("behavior"), written or _HPA_PREFIX + name
 
 
-def _metrics(fail: _Problem, triggers: Any, name: str) -> list[dict[str, Any]]:
+def _metrics(fail: _Problem, triggers: Any, name: str
+             ) -> tuple[list[dict[str, Any]], list[TriggerActivation]]:
+    """The HPA's metrics, sorted as KEDA sorts them, and the activation rule of each
+    aws-sqs-queue and prometheus trigger, in trigger order."""
     if not isinstance(triggers, list) or not triggers:
         raise fail("spec.triggers", NO_VALUE if triggers is None else triggers,
                    "must be a non-empty list", "list the triggers KEDA scales on")
     metrics: list[dict[str, Any]] = []
+    activations: list[TriggerActivation] = []
     for i, trigger in enumerate(triggers):
-        metric = _metric(fail, trigger, i, _trigger_path(i))
+        metric, threshold = _metric(fail, trigger, i, _trigger_path(i))
+        if threshold is not None:
+            activations.append(TriggerActivation(
+                metric["external"]["metric"]["name"], threshold,
+                _ACTIVATION_FIELDS[trigger["type"]], _in_flight(fail, trigger, i)))
         # KEDA refuses an External name written twice; the s<index>- prefix of every trigger
         # read here makes each unique
         if metric["type"] == "External":
@@ -272,7 +345,16 @@ def _metrics(fail: _Problem, triggers: Any, name: str) -> list[dict[str, Any]]:
     if len(metrics) > 12:
         raise fail("spec.triggers", NO_VALUE, f"has {len(metrics)} triggers, more than the 12 "
                    "whose HPA metric order is known", "keep at most 12 triggers")
-    return sorted(metrics, key=lambda m: str(m["type"]))
+    return sorted(metrics, key=lambda m: str(m["type"])), activations
+
+
+def _in_flight(fail: _Problem, trigger: Mapping[str, Any], index: int) -> bool:
+    """An aws-sqs-queue trigger's ``scaleOnInFlight`` (``parseAwsSqsQueueMetadata``: default
+    true), which the activation counts; false for the other triggers."""
+    if trigger["type"] != "aws-sqs-queue":
+        return False
+    return _flag(fail, trigger.get("metadata") or {}, "scaleOnInFlight", True,
+                 _trigger_path(index))
 
 
 def _trigger_path(index: int) -> str:
@@ -280,7 +362,9 @@ def _trigger_path(index: int) -> str:
     return f"spec.triggers[{index}]"
 
 
-def _metric(fail: _Problem, trigger: Any, index: int, at: str) -> dict[str, Any]:
+def _metric(fail: _Problem, trigger: Any, index: int, at: str
+            ) -> tuple[dict[str, Any], float | None]:
+    """One trigger's HPA metric and, for an External one, its activation threshold."""
     if not isinstance(trigger, Mapping):
         raise fail(at, trigger, "must be a mapping", "write {type: ..., metadata: {...}}")
     for key in trigger:
@@ -302,8 +386,8 @@ def _metric(fail: _Problem, trigger: Any, index: int, at: str) -> dict[str, Any]
             raise fail(f"{at}.metadata.{key}", value, "must be text (the CRD holds strings)",
                        f"quote it: {key}: \"{value}\"")
     metric_type = trigger.get("metricType")
-    if kind in ("cpu", "memory"):
-        return _resource_metric(fail, kind, meta, metric_type, at)
+    if kind in _RESOURCE_TRIGGERS:
+        return _resource_metric(fail, kind, meta, metric_type, at), None
     if metric_type not in (None, "AverageValue", "Value"):
         raise fail(f"{at}.metricType", metric_type, "must be AverageValue or Value for an "
                    "External metric (scaler.go GetMetricTargetType)",
@@ -317,7 +401,7 @@ def _metric(fail: _Problem, trigger: Any, index: int, at: str) -> dict[str, Any]
                            "environment, which is not read", "write queueURL itself")
         metric_name = _sqs_metric_name(fail, meta, index, at)
         length = _whole(fail, meta, "queueLength", 5, 1, at)
-        _whole(fail, meta, "activationQueueLength", 0, None, at)  # an int64, any sign
+        threshold = float(_whole(fail, meta, "activationQueueLength", 0, None, at))  # int64
         for flag, default in (("scaleOnInFlight", True), ("scaleOnDelayed", False)):
             _flag(fail, meta, flag, default, at)
         amount = str(length)
@@ -327,7 +411,7 @@ def _metric(fail: _Problem, trigger: Any, index: int, at: str) -> dict[str, Any]
                 raise fail(f"{at}.metadata.{required}", NO_VALUE, "is missing (KEDA requires it)",
                            f"write the Prometheus {required}")
         milli = int(_decimal(fail, meta, "threshold", None, at) * 1000)  # Go's int64(): truncates
-        _decimal(fail, meta, "activationThreshold", 0.0, at)
+        threshold = _decimal(fail, meta, "activationThreshold", 0.0, at)
         if milli <= 0:
             raise fail(f"{at}.metadata.threshold", meta["threshold"], "gives a target of "
                        f"{milli} milli-units; the HPA needs one above 0", "raise the threshold")
@@ -338,7 +422,7 @@ def _metric(fail: _Problem, trigger: Any, index: int, at: str) -> dict[str, Any]
         metric_name = f"s{index}-prometheus"
         amount = str(milli // 1000) if milli % 1000 == 0 else f"{milli}m"
     return {"type": "External", "external": {
-        "metric": {"name": metric_name}, "target": {"type": target_type, key: amount}}}
+        "metric": {"name": metric_name}, "target": {"type": target_type, key: amount}}}, threshold
 
 
 def _resource_metric(fail: _Problem, kind: str, meta: Mapping[str, Any], metric_type: Any,

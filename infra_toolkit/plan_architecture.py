@@ -20,6 +20,7 @@ from infra_toolkit.eksctl_config import NodeGroupConfig
 from infra_toolkit.errors import SpecError, quoted
 from infra_toolkit.hpa_spec import HPASpec
 from infra_toolkit.karpenter_manifests import NodePool
+from infra_toolkit.keda_activation import KedaActivation
 from infra_toolkit.readiness import MAX_STARTUP_DELAY_S, STARTUP_DELAY_RULE, slowest_container
 from infra_toolkit.resources import Resource
 from infra_toolkit.spec_checks import require_at_most, require_finite
@@ -103,6 +104,8 @@ class Workload:
     the declared usage is sized at (:func:`~infra_toolkit.plan_cost.load_balanced_workloads`).
     ``budget_files``: the files its ``disruption_budgets`` names, whose PodDisruptionBudgets
     are among ``deployment.budgets`` with those of the Deployment's and the HPA's files.
+    ``keda``: when ``hpa`` was a KEDA ScaledObject that scales to zero (or its idle count),
+    KEDA's operator's part, which the simulation runs beside the HPA.
     """
 
     name: str
@@ -115,6 +118,8 @@ class Workload:
     traffic_share: float = 1.0
     behind_load_balancer: bool = True
     budget_files: tuple[Path, ...] = ()
+    # a KEDA ScaledObject's own scaling to zero (keda_scaled_object.read_scaled_object)
+    keda: KedaActivation | None = None
 
     def simulated_hpa_spec(self, hpa: HPASpec | None = None) -> HPASpec | None:
         """``hpa`` (default: the workload's own, ``None`` without one) as the simulation runs it

@@ -265,4 +265,4 @@ def simulation_spec(plan: Plan, workload_name: str, book: PriceBook,
                                            group_termination_s(plan, arch, book)),
         autoscaler=autoscaler, metrics=metrics, controller=controller,
         initial_replicas=workload.deployment_spec.replicas, name=f"{side}/{workload_name}",
-        disruption_budget=workload_budget(workload).budget)
+        disruption_budget=workload_budget(workload).budget, keda=workload.keda)

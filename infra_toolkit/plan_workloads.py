@@ -15,8 +15,9 @@ from typing import Any
 from infra_toolkit import plan_domain as domain
 from infra_toolkit.errors import SpecError, clipped, quoted
 from infra_toolkit.hpa_requests import memory_utilization_problem, reads_cpu_requests
+from infra_toolkit.keda_activation import KedaActivation
 from infra_toolkit.keda_scaled_object import KIND as SCALED_OBJECT
-from infra_toolkit.keda_scaled_object import hpa_manifest_from_scaled_object
+from infra_toolkit.keda_scaled_object import read_scaled_object
 from infra_toolkit.latency import CONSUMERS
 from infra_toolkit.manifests import WORKLOAD_KINDS
 from infra_toolkit.plan import _seed_rule
@@ -79,17 +80,19 @@ def _scale_target(doc: Mapping[str, Any]) -> tuple[Any, Any] | None:
     return (ref.get("kind", default), ref.get("name")) if isinstance(ref, Mapping) else None
 
 
-def _as_hpa(r: FieldReader, scaled: Manifest, path: str) -> Manifest | None:
-    """A KEDA ScaledObject as the HPA KEDA's operator creates for it
-    (:mod:`infra_toolkit.keda_scaled_object`), in its file; ``None`` after recording why not."""
+def _as_hpa(r: FieldReader, scaled: Manifest, path: str
+            ) -> tuple[Manifest | None, KedaActivation | None]:
+    """A KEDA ScaledObject as the HPA KEDA's operator creates for it, in its file, and KEDA's
+    own scaling to zero (:mod:`infra_toolkit.keda_scaled_object`); ``None`` after recording why
+    it cannot be read."""
     source = scaled.path.name if scaled.path is not None else "the inline manifest"
     try:
-        document = hpa_manifest_from_scaled_object(scaled.document, source)
+        read = read_scaled_object(scaled.document, source)
     except SpecError as exc:
         domain.spec_problems(r, path, exc)
-        return None
-    return dataclasses.replace(scaled, kind="HorizontalPodAutoscaler", document=document,
-                               scaled_object=scaled.document)
+        return None, None
+    return dataclasses.replace(scaled, kind="HorizontalPodAutoscaler", document=read.hpa,
+                               scaled_object=scaled.document), read.activation
 
 
 def _scale_target_matches(r: FieldReader, hpa: Manifest, deployment: Manifest, p: str) -> None:
@@ -157,8 +160,9 @@ def _workload(r: FieldReader, w: Mapping[str, Any], wp: str, base_dir: Path,
         (_scale_target(d) or (None, None))[1] == name,
         f"scaling {target[0]}/{target[1]}" if target else
         f"scaling one named {quoted(name)} like the workload") if "hpa" in w else None
+    keda = None
     if hpa is not None and hpa.kind == SCALED_OBJECT:
-        hpa = _as_hpa(r, hpa, hp)
+        hpa, keda = _as_hpa(r, hpa, hp)
     hpa_spec = domain.check_hpa(r, hpa, hp) if hpa is not None else None
     bp = join_path(wp, "disruption_budgets")
     budget_files = load_budget_files(r, w["disruption_budgets"], bp, base_dir) \
@@ -199,7 +203,7 @@ def _workload(r: FieldReader, w: Mapping[str, Any], wp: str, base_dir: Path,
             or behind_lb is None or budget_files is None:
         return None
     return Workload(name, deployment, dep_spec, model, hpa, hpa_spec, node_group, share,
-                    behind_lb, tuple(f for f, _, _ in budget_files))
+                    behind_lb, tuple(f for f, _, _ in budget_files), keda)
 
 
 def _with_budgets(r: FieldReader, deployment: Manifest, hpa: Manifest | None,

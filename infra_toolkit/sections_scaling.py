@@ -1,6 +1,8 @@
 """The Scaling Behaviour section: per scenario and workload what the simulator did (load,
 replicas, nodes, drops, latency, time to capacity), each SLO checked, every under-capacity
-episode broken down, the simulation settings and the plan's warnings, open then acknowledged
+episode broken down, each workload a KEDA ScaledObject scales to zero with its time at zero and
+cold starts (:mod:`infra_toolkit.keda_summary`), the simulation settings and the plan's warnings,
+open then acknowledged
 (:func:`warning_tables`); the workloads whose charts the report leaves out (``chart_workloads``)
 and the command that charts them.
 
@@ -17,6 +19,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from infra_toolkit.analysis import PlanAnalysis
+from infra_toolkit.keda_summary import ZeroScaling, zero_scaling
 from infra_toolkit.plan_acknowledgements import AcknowledgedWarning
 from infra_toolkit.plan_scenario_types import CsvTraffic, LoadTest, Scenario, SyntheticTraffic
 from infra_toolkit.plan_warning_type import PlanWarning
@@ -103,6 +106,7 @@ def scaling_behaviour(a: PlanAnalysis) -> Section:
             "Nothing was simulated: the plan has no workload with an HPA or no scenario."),
             *_warnings(a)))
     summary, slos, episodes = [], [], []
+    zeros: list[dict[str, object]] = []
     never = False  # a run broke its SLOs from its first step and never met them
     for run in a.runs:
         for name, sim in run.simulations.items():
@@ -139,6 +143,9 @@ def scaling_behaviour(a: PlanAnalysis) -> Section:
                              for key, label in PART_LABELS},
                           "Closed by": e.closed_by}
                          for e in s.time_to_capacity]
+            if sim.spec.keda is not None:
+                zeros.append(_zero_row(run.name, name, zero_scaling(
+                    t, sim.events, float(sim.spec.tick_s), sim.spec.workload.startup_s)))
     slo_frame = pd.concat(slos)
     # the start-up's minutes are shown only when a run has any (module docstring)
     started_bad = bool((slo_frame[_STARTUP] > 0).any()) or never
@@ -172,9 +179,42 @@ def scaling_behaviour(a: PlanAnalysis) -> Section:
                       "pods (the pods that became Ready ended it), load (the offered load fell "
                       "below the Ready pods' capacity first: capacity was not reached, the "
                       "parts time the scale-up until then) or end (the run ended first)"),
+        *((Table(pd.DataFrame(zeros), css_class="keda-scale-to-zero", caption=_ZERO_CAPTION),)
+          if zeros else ()),
         _simulation_settings(a),
         *_warnings(a),
     ))
+
+
+_ZERO_CAPTION = (
+    "KEDA scale to zero: workloads whose ScaledObject lets KEDA's operator scale them to zero "
+    "(minReplicaCount 0 or idleReplicaCount). KEDA polls the triggers every pollingInterval, "
+    "writes minReplicaCount (at least 1) when one is above its activation value and the target "
+    "is at 0, and writes 0 (or idleReplicaCount) once no trigger has been active for "
+    "cooldownPeriod; at 0 the HPA does nothing and the offered requests are dropped or queued "
+    "as with no Ready pod. The cost follows the run: node-hours while the cluster autoscaler "
+    "keeps nodes (a group's min_size keeps them at zero pods), a workload's share by its pods. "
+    "Cold start: from the first request offered at zero to the first Ready pod, split into "
+    "KEDA's activation wait (to its poll's write), the wait for a node and the pod's start-up; "
+    "the longest one is shown. The time-to-capacity table above has no KEDA part: it counts "
+    "the activation wait in its metric lag and sync wait")
+
+
+def _zero_row(scenario: str, workload: str, found: ZeroScaling) -> dict[str, object]:
+    """One row of the KEDA scale-to-zero table: a run's :class:`ZeroScaling`."""
+    longest = found.longest
+
+    def seconds(value: float | None) -> str:
+        return "not Ready by the run's end" if value is None else duration_text(value)
+
+    return {"Scenario": scenario, "Workload": workload,
+            "Time at zero replicas": duration_text(found.seconds_at_zero),
+            "Cold starts": len(found.cold_starts), "Scaled to zero": found.deactivations,
+            "Longest cold start": "none" if longest is None else seconds(longest.total_s),
+            "Activation wait": "" if longest is None else duration_text(
+                longest.activation_wait_s),
+            "Node wait": "" if longest is None else seconds(longest.node_wait_s),
+            "Pod start-up": "" if longest is None else seconds(longest.pod_startup_s)}
 
 
 def _today_beside(a: PlanAnalysis) -> tuple[Table, ...]:

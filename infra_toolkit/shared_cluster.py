@@ -6,7 +6,8 @@ and queue per tick, metrics pipeline, HPA and its history, the same rules); the 
 scheduler and the one cluster autoscaler are shared (:mod:`infra_toolkit.shared_nodes`). Pods of
 different sizes share nodes, so every node is held on its own: its free CPU (millicores), memory
 (MiB) and pod slots. Events at one instant run in this order: nodes that become Ready, the
-autoscaler's scan, then the HPA syncs (workloads in the order given).
+autoscaler's scan, the HPA writes due, KEDA's polls, then the HPA syncs (workloads in the order
+given).
 
 - **Scheduler**: pending pods, oldest first, go to the first node with room (groups in
   priority order, among the groups the pod may use; nodes in the order they arrived): nodes fill
@@ -56,6 +57,7 @@ from infra_toolkit.cluster import RunOutput
 from infra_toolkit.controller_view import MIB_MILLI, ControllerView, metric_needs
 from infra_toolkit.fixed_pods import FixedPods
 from infra_toolkit.hpa import HPAState, reconcile
+from infra_toolkit.keda_activation import keda_poll, trigger_values
 from infra_toolkit.nodes import NodeGroup
 from infra_toolkit.request_queue import RequestQueue
 from infra_toolkit.shared_nodes import Owner, SharedNodes, union_groups
@@ -135,6 +137,9 @@ def run_shared_cluster(rps_by_workload: list[np.ndarray], tick_s: int, specs: li
     syncs = [SyncLog() for _ in specs]
     hpa_events: list[list[tuple[float, str, int, int, str]]] = [[] for _ in specs]
     next_sync = [float(s.controller.sync_period_s) for s in specs]
+    kedas = [getattr(s, "keda", None) for s in specs]
+    next_poll = [math.inf if k is None else float(k.polling_interval_s) for k in kedas]
+    last_active: list[float | None] = [None] * len(specs)
     next_scan = float(ca.scan_interval_s)
 
     def events_until(t: float) -> None:
@@ -150,12 +155,13 @@ def run_shared_cluster(rps_by_workload: list[np.ndarray], tick_s: int, specs: li
                 next_scan += ca.scan_interval_s
 
     # scale writes waiting for their sync's end (``sync_duration_s`` after its start):
-    # per workload the time, the spec before and after, and the hpa_scale reason
-    writes: list[tuple[float, int, int, str] | None] = [None] * len(specs)
+    # per workload the time, the spec written and the hpa_scale reason
+    writes: list[tuple[float, int, str] | None] = [None] * len(specs)
 
-    def write(w: int, t: float, current: int, new: int, why: str) -> None:
-        o = owners[w]
-        hpa_events[w].append((t, "hpa_scale", current, new, why))
+    def write(w: int, t: float, new: int, why: str, kind: str = "hpa_scale") -> None:
+        # from the size now: KEDA may have written since the HPA read it
+        o, current = owners[w], spec_replicas[w]
+        hpa_events[w].append((t, kind, current, new, why))
         if new > current:
             cluster.create(o, new - current, t)
         else:
@@ -164,9 +170,27 @@ def run_shared_cluster(rps_by_workload: list[np.ndarray], tick_s: int, specs: li
         spec_replicas[w] = o.replicas = new
         spec_changes[w].append((int(t) // tick_s, new))
 
+    def poll(w: int, t: float) -> None:
+        """KEDA's poll of workload ``w`` at ``t`` (:func:`keda_poll`)."""
+        keda = kedas[w]
+        assert keda is not None
+        next_poll[w] = t + keda.polling_interval_s
+        done = int(t) // tick_s
+        load = loads[w]
+        load.advance(done)
+        wl = specs[w].workload
+        values = trigger_values(keda, wl.queue_depth_metrics,
+                                (rps_by_workload[w], load.served, load.backlog_l, load.dropped),
+                                tick_s, wl.concurrency / wl.capacity_rps_per_pod, done)
+        decision = keda_poll(keda, spec_replicas[w], values, t, last_active[w])
+        last_active[w] = decision.last_active_s
+        if decision.replicas is not None and decision.replicas != spec_replicas[w]:
+            write(w, t, decision.replicas, decision.reason, "keda_scale")
+
     def next_instant() -> float:
         due = [p[0] for p in writes if p is not None]
-        return min(min(next_sync), *due) if due else min(next_sync)
+        return min(min(next_sync), min(next_poll), *due) if due else \
+            min(min(next_sync), min(next_poll))
 
     # at one instant: node events, then writes of syncs that end, then syncs that start
     while (t := next_instant()) < horizon_s:
@@ -175,6 +199,9 @@ def run_shared_cluster(rps_by_workload: list[np.ndarray], tick_s: int, specs: li
             if p is not None and p[0] == t:
                 writes[w] = None
                 write(w, *p)
+        for w, t_poll in enumerate(next_poll):
+            if t_poll == t:
+                poll(w, t)
         for w, s in enumerate(specs):
             if next_sync[w] != t:
                 continue
@@ -196,9 +223,9 @@ def run_shared_cluster(rps_by_workload: list[np.ndarray], tick_s: int, specs: li
                 why = (f"{result.rescale_reason}; proposal {proposal}, limit "
                        f"{result.scaling_limited_reason}")
                 if t_write == t:
-                    write(w, t, current, new, why)
+                    write(w, t, new, why)
                 else:
-                    writes[w] = (t_write, current, new, why)
+                    writes[w] = (t_write, new, why)
             next_sync[w] = t_write + s.controller.sync_period_s
     events_until(horizon_s - 1e-9)
 

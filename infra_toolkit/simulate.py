@@ -28,7 +28,13 @@ One run, in the order a cluster does it (every delay is a parameter):
    ``image_pull_s`` and are Ready at the readiness probe's first success on its grid after
    the app is up (``WorkloadSpec.startup_s``, :mod:`infra_toolkit.readiness`). A lower spec deletes
    pods in ReplicaSet order: unscheduled, then not ready, then ready; newest first.
-5. **Nodes.** The cluster autoscaler of :mod:`infra_toolkit.nodes` scans every
+5. **KEDA.** With ``keda`` (a ScaledObject scaling to zero or its idle count), KEDA's operator
+   polls every ``polling_interval_s`` from the start and writes 0 <-> max(1, minReplicaCount) (or
+   the idle count) as :func:`infra_toolkit.keda_activation.keda_poll` says, logging a
+   ``keda_scale`` event with KEDA's reason; at an instant a poll runs after the node events and
+   the HPA's writes due and before the syncs. While the target is at 0 the HPA does nothing
+   (ScalingDisabled) and the offered requests are queued or dropped as with no Ready pod.
+6. **Nodes.** The cluster autoscaler of :mod:`infra_toolkit.nodes` scans every
    ``scan_interval_s``; a scan at the same instant as a sync runs first. A node is billed
    (node-hours) from the scan that launches it, not from Ready, to the scan that removes it.
    Scale-down keeps a node while ``disruption_budget`` allows none of its evictions at a scan
@@ -61,6 +67,7 @@ from infra_toolkit.errors import SimulationError
 from infra_toolkit.fixed_pods import FixedPods
 from infra_toolkit.hpa import DEFAULT_CONTROLLER_CONFIG, ControllerConfig, HPASpec
 from infra_toolkit.hpa_spec import may_scale_to_zero
+from infra_toolkit.keda_activation import KedaActivation
 from infra_toolkit.nodes import ClusterAutoscalerSpec, NodeGroup
 from infra_toolkit.shared_cluster import run_shared_cluster
 from infra_toolkit.shared_nodes import union_groups
@@ -112,6 +119,8 @@ class SimulationSpec:
     name: str = "baseline"
     # the workload's PodDisruptionBudget, honoured by node scale-down (audit15 A15-4)
     disruption_budget: DisruptionBudget | None = None
+    # KEDA's own scaling to zero (or the idle count) of a ScaledObject's target
+    keda: KedaActivation | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "node_groups", tuple(self.node_groups))
@@ -139,6 +148,14 @@ class SimulationSpec:
                 "no Object or External metric of the HPA (it has "
                 f"{', '.join(sorted(counted)) or 'none'}); name the metric as spec.metrics "
                 "writes it")
+        external = {m.external.metric.name for m in self.hpa.metrics if m.external is not None}
+        lost = [t.metric_name for t in (self.keda.triggers if self.keda else ())
+                if t.metric_name not in external]
+        if lost:
+            raise SimulationError(
+                f"simulation {self.name!r}: KEDA's triggers {', '.join(lost)} are no External "
+                f"metric of the HPA (it has {', '.join(sorted(external)) or 'none'}); give the "
+                "KedaActivation of this HPA's ScaledObject")
         if self.initial_replicas is None:
             object.__setattr__(self, "initial_replicas", max(1, self.hpa.min_replicas))
         init = self.initial_replicas

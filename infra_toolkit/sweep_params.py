@@ -78,6 +78,8 @@ def _max_sample_milli(spec: Any) -> float:
 def unsupported(spec: Any) -> str | None:
     """Why ``spec`` must run on the scalar path, or ``None`` if the sweep engine runs it."""
     wl = spec.workload
+    if getattr(spec, "keda", None) is not None:
+        return "KEDA's scaling to zero, which only the scalar path's loops poll"
     if spec.disruption_budget is not None:
         return (f"a PodDisruptionBudget ({spec.disruption_budget.name}), which only the scalar "
                 "path's node scale-down honours")

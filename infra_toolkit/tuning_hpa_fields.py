@@ -167,7 +167,7 @@ def hpa_variants(plan: Plan, workload: Workload, grid: Mapping[str, Sequence[Any
     problems = [p for f in fields if (p := _static_problem(f, base, simulated))]
     problems += shared_targets(fields, base)
     # values the API takes but no ScaledObject can hold: rows no plan could reproduce
-    problems += keda_value_problems(base, source, {f: grid[f] for f in fields})
+    problems += keda_value_problems(base, source, {f: grid[f] for f in fields}, workload.keda)
     if problems:
         return {}, problems
     out: dict[tuple[Any, ...], HPASpec | str] = {}

@@ -2,11 +2,16 @@
 
 A workload's ScaledObject is swept as the HPA KEDA's operator creates for it
 (:mod:`infra_toolkit.keda_scaled_object`), so the API server's rules alone would let through
-two values no ScaledObject can be written with, giving rows no plan reproduces:
+values no ScaledObject can be written with, giving rows no plan reproduces:
 
-- ``minReplicas=0``: ``minReplicaCount: 0`` hands 0 <-> 1 to KEDA's operator, which the
-  simulation does not model; ``validate`` refuses it in the plan, so the sweep refuses it too
-  (the HPA alone would run it as an HPA scaling to zero);
+- ``minReplicas=0``: KEDA's HPA never has it (``GetHPAMinReplicas`` writes 1 for
+  ``minReplicaCount: 0``); scaling to zero is KEDA's operator's, simulated from the
+  ScaledObject's own fields (:mod:`infra_toolkit.keda_activation`), and the HPA alone would run
+  it as an HPA scaling to zero;
+- any other ``minReplicas`` of a ScaledObject that scales to zero (``activation`` given): it
+  would be a new ``minReplicaCount``, which changes KEDA's own scaling too (the count it wakes
+  to; without ``idleReplicaCount``, whether it scales to zero at all), and the sweep varies
+  the HPA only;
 - an ``aws-sqs-queue`` trigger's target (``external.s<i>-aws-sqs-<queue>.averageValue`` or
   ``.value``) below 1 or with a fraction: KEDA reads ``queueLength`` as a whole number >= 1.
 
@@ -19,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from infra_toolkit.keda_activation import KedaActivation
 from infra_toolkit.quantity import QuantityError, parse_quantity
 from infra_toolkit.tuning_targets import parse_target_field
 
@@ -50,19 +56,29 @@ def _sqs_metric(field: str) -> bool:
 
 
 def keda_value_problems(doc: Mapping[str, Any], source: str,
-                        grid: Mapping[str, Sequence[Any]]) -> list[str]:
+                        grid: Mapping[str, Sequence[Any]],
+                        activation: KedaActivation | None = None) -> list[str]:
     """Each ``--vary`` value of ``grid`` the ScaledObject behind ``doc`` (the HPA manifest the
-    sweep sets fields in, read from ``source``) cannot be written with, as a message naming
-    the ScaledObject field and the fix; none when ``doc`` is no KEDA HPA."""
+    sweep sets fields in, read from ``source``; ``activation``: its scaling to zero, when it
+    does) cannot be written with, as a message naming the ScaledObject field and the fix; none
+    when ``doc`` is no KEDA HPA."""
     name = _scaled_object(doc)
     if name is None:
         return []
     owner = f"the HPA is KEDA's for ScaledObject {name!r} ({source})"
     problems = []
     if 0 in grid.get("minReplicas", ()):
-        problems.append(f"--vary minReplicas=0: {owner}: minReplicaCount 0 has KEDA's operator, "
-                        "not the HPA, scale between 0 and 1 replicas, which the simulation does "
-                        "not model (validate refuses it in the plan); vary minReplicas from 1")
+        problems.append(f"--vary minReplicas=0: {owner}: KEDA's HPA runs at minReplicas 1 or "
+                        "more (minReplicaCount 0 gives 1, and KEDA's operator, not the HPA, "
+                        "scales to zero); write minReplicaCount: 0 in the ScaledObject to "
+                        "simulate scaling to zero, and vary minReplicas from 1")
+    if activation is not None and any(v != 0 for v in grid.get("minReplicas", ())):
+        problems.append(f"--vary minReplicas: {owner}, which scales to zero: another "
+                        "minReplicas is another minReplicaCount, which changes KEDA's own "
+                        "scaling too (the count it wakes to, and without idleReplicaCount "
+                        "whether it scales to zero), and the sweep varies the HPA only; change "
+                        "minReplicaCount in the ScaledObject and re-run, or leave minReplicas "
+                        "out of --vary")
     for field in (f for f in grid if _sqs_metric(f)):
         for value in grid[field]:
             try:

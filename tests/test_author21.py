@@ -17,7 +17,8 @@ import pytest
 import yaml
 
 from infra_toolkit.errors import SpecError
-from infra_toolkit.hpa_yaml import read_hpa_yaml
+from infra_toolkit.hpa_yaml import read_hpa_keda_yaml, read_hpa_yaml
+from infra_toolkit.keda_activation import KedaActivation, TriggerActivation
 from infra_toolkit.keda_scaled_object import hpa_manifest_from_scaled_object
 from infra_toolkit.plan import read_plan
 from infra_toolkit.plan_validate import check_plan_warnings
@@ -156,14 +157,19 @@ spec:
   scaleTargetRef: {name: infer-nightly}
   minReplicaCount: 0
   triggers:
-    - type: aws-sqs-queue
+    - type: cpu
+      metricType: Utilization
+      metadata: {value: "70"}
+"""
+_QUEUE = """    - type: aws-sqs-queue
       metadata: {queueURL: "https://sqs.eu-west-2.amazonaws.com/123456789012/nightly"}
 """
 
 
 def test_hpa_name_picks_a_scaled_object_beside_one_that_scales_to_zero(tmp_path: Path) -> None:
-    # A team's keda.yaml also holds a batch job's scale-to-zero ScaledObject (minReplicaCount
-    # 0, which the simulation refuses). A plan naming the API's reads it; `simulate --hpa
+    # A team's keda.yaml also holds a batch job's ScaledObject that cannot be read (scale to
+    # zero on a cpu trigger alone, which KEDA's webhook refuses; before keda23 any
+    # minReplicaCount 0 was refused). A plan naming the API's reads it; `simulate --hpa
     # keda.yaml --hpa-name infer-api` refused the whole file with the batch job's
     # minReplicaCount error, as every ScaledObject was read before the name picked one.
     keda = tmp_path / "keda.yaml"
@@ -174,10 +180,22 @@ def test_hpa_name_picks_a_scaled_object_beside_one_that_scales_to_zero(tmp_path:
     assert [(m.type, m.external.metric.name if m.external else None) for m in hpa.metrics] \
         == [("External", "s0-prometheus")]
     # the batch job's own error when it is the one asked for, by its name
-    with pytest.raises(SpecError, match=r"spec\.minReplicaCount \(=0\) is 0: KEDA's operator"):
+    with pytest.raises(SpecError, match=r"spec\.minReplicaCount \(=0\) is 0 and every trigger is "
+                                        r"cpu or memory: KEDA's admission webhook refuses it"):
         read_hpa_yaml(keda, "infer-nightly")
     # and with no name, the choice to make, the unreadable one listed by its own name
     with pytest.raises(SpecError, match=re.escape(
             "holds 3 HorizontalPodAutoscalers (keda-hpa-infer-api, keda-hpa-infer-worker, "
             "infer-nightly); pass name=NAME to choose one")):
         read_hpa_yaml(keda)
+    # on a queue the batch job scales to zero as KEDA does: its HPA at minReplicas 1 (max 100,
+    # KEDA's default) and KEDA's polls with the defaults (30 s, cooldown 300 s, activation 0)
+    keda.write_text(KEDA.read_text() + _NIGHTLY + _QUEUE)
+    with pytest.raises(SpecError, match=r"spec\.triggers\[0\]\.type \(='cpu'\) is a cpu / "
+                                        r"memory trigger on a ScaledObject that scales to zero"):
+        read_hpa_yaml(keda, "infer-nightly")
+    keda.write_text(KEDA.read_text() + _NIGHTLY.split("    - type: cpu")[0] + _QUEUE)
+    hpa, activation = read_hpa_keda_yaml(keda, "infer-nightly")
+    assert (hpa.min_replicas, hpa.max_replicas) == (1, 100)
+    assert activation == KedaActivation(30, 300, 0, 0, None, (TriggerActivation(
+        "s0-aws-sqs-nightly", 0.0, "activationQueueLength", in_flight=True),))

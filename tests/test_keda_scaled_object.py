@@ -18,9 +18,11 @@ import yaml
 from infra_toolkit.errors import SpecError
 from infra_toolkit.hpa_api import hpa_from_dict
 from infra_toolkit.hpa_metrics import MetricsSnapshot, compute_replicas_for_metrics
+from infra_toolkit.keda_activation import KedaActivation, TriggerActivation
 from infra_toolkit.keda_scaled_object import hpa_manifest_from_scaled_object
 from infra_toolkit.plan import read_plan
 from infra_toolkit.plan_replay import replay_plan
+from infra_toolkit.plan_simulation import simulation_spec
 from infra_toolkit.plan_validate import check_plan_warnings
 from tests.cost_helpers import plan_price_book
 
@@ -124,11 +126,24 @@ def test_a_prometheus_threshold_is_a_milli_quantity(threshold: str, written: str
 
 
 @pytest.mark.parametrize(("change", "message"), [
-    ({"minReplicaCount": None}, r"spec\.minReplicaCount is absent \(KEDA's default: 0\): KEDA's "
-     r"operator, not the HPA, scales between 0 and 1 .* in so\.yaml \(fix: set "
-     r"minReplicaCount: 1"),
-    ({"minReplicaCount": 0}, r"spec\.minReplicaCount \(=0\) is 0: KEDA's operator"),
-    ({"idleReplicaCount": 0}, r"spec\.idleReplicaCount \(=0\) is set: .* remove idleReplicaCount"),
+    # scale to zero is simulated now (keda_activation); what is still refused about it: a cpu
+    # trigger beside the queue (its activity comes from the HPA's status, not modelled) ...
+    ({"minReplicaCount": None}, r"spec\.triggers\[0\]\.type \(='cpu'\) is a cpu / memory "
+     r"trigger on a ScaledObject that scales to zero .* in so\.yaml \(fix: remove the cpu / "
+     r"memory trigger .*or set minReplicaCount: 1"),
+    ({"minReplicaCount": 0}, r"spec\.triggers\[0\]\.type \(='cpu'\) is a cpu / memory"),
+    ({"idleReplicaCount": 0}, r"spec\.triggers\[0\]\.type \(='cpu'\) is a cpu / memory"),
+    # ... an idle count not below the minimum (CheckReplicaCountBoundsAreValid: 2 >= 2) ...
+    ({"idleReplicaCount": 2}, r"spec\.idleReplicaCount \(=2\) must be below the minimum "
+     r"replica count \(=2; KEDA's CheckReplicaCountBoundsAreValid\)"),
+    # ... and only cpu / memory triggers with minReplicaCount 0: KEDA's webhook refuses it
+    ({"minReplicaCount": 0, "triggers": [WORKERS["spec"]["triggers"][0]]},
+     r"spec\.minReplicaCount \(=0\) is 0 and every trigger is cpu or memory: KEDA's admission "
+     r"webhook refuses it \(scaledobject_webhook\.go, verifyCPUMemoryScalers\).* \(fix: set "
+     r"minReplicaCount: 1 \(or more\), or add a trigger that can wake the workload from zero"),
+    ({"minReplicaCount": None, "triggers": [WORKERS["spec"]["triggers"][0]]},
+     r"spec\.minReplicaCount is absent \(KEDA's default: 0\) and every trigger is cpu or "
+     r"memory"),
     ({"minReplicaCount": 5, "maxReplicaCount": 3},
      r"spec\.minReplicaCount \(=5\) must be <= maxReplicaCount \(=3\)"),
     ({"triggers": [{"type": "kafka", "metadata": {"topic": "t"}}]},
@@ -201,17 +216,18 @@ def test_a_pause_annotation_is_refused() -> None:
         hpa_manifest_from_scaled_object(doc, "so.yaml")
 
 
-def _keda_copy(tmp_path: Path) -> Path:
+def _keda_copy(tmp_path: Path, scaled_object: dict[str, Any] = WORKERS,
+               queue: str = "s1-aws-sqs-jobs") -> Path:
     """author18 with the workers scaled by the ScaledObject above, the plan naming KEDA's
     metric as the queue depth."""
     shutil.copytree(AUTHOR18, tmp_path / "author18")
     (tmp_path / "author18" / "jobs" / "worker-scaledobject.yaml").write_text(
-        yaml.safe_dump(WORKERS))
+        yaml.safe_dump(scaled_object))
     plan = tmp_path / "author18" / "jobs-workers.yaml"
     text = plan.read_text()
     for old, new in (("hpa: jobs/worker-hpa.yaml", "hpa: jobs/worker-scaledobject.yaml"),
                      ("queue_depth_metrics: [sqs-approximatenumberofmessagesvisible]",
-                      "queue_depth_metrics: [s1-aws-sqs-jobs]")):
+                      f"queue_depth_metrics: [{queue}]")):
         assert text.count(old) == 1
         text = text.replace(old, new)
     plan.write_text(text)
@@ -257,3 +273,22 @@ def test_on_a_steady_queue_depth_the_scaled_object_asks_what_the_hand_written_hp
     asked = [compute_replicas_for_metrics(hpa_from_dict(doc), 4, 4, [], depth, 0.0)[0]
              for doc in (hpa_manifest_from_scaled_object(queue_only, "so.yaml"), hand)]
     assert asked == [8, 8]
+
+
+def test_a_plan_scaled_to_zero_by_its_scaled_object_simulates_keda(tmp_path: Path) -> None:
+    # minReplicaCount left out (KEDA's 0) on the queue trigger alone, now index 0: the plan
+    # validates, its HPA runs at minReplicas 1 and the workload carries KEDA's polls with the
+    # ScaledObject's pollingInterval 15, cooldownPeriod 300 and activationQueueLength 10, the
+    # messages in flight counted (scaleOnInFlight absent: true)
+    doc = _so(triggers=[WORKERS["spec"]["triggers"][1]])
+    del doc["spec"]["minReplicaCount"]
+    keda_plan = _keda_copy(tmp_path, doc, "s0-aws-sqs-jobs")
+    plan, problems, _ = check_plan_warnings(keda_plan)
+    assert plan is not None and problems == []
+    (workers, _) = plan.proposed.workloads
+    expected = KedaActivation(15, 300, 0, 0, None, (
+        TriggerActivation("s0-aws-sqs-jobs", 10.0, "activationQueueLength", in_flight=True),))
+    assert workers.keda == expected
+    assert workers.hpa_spec is not None and workers.hpa_spec.min_replicas == 1
+    spec = simulation_spec(plan, workers.name, plan_price_book(AUTHOR18 / "jobs-workers.yaml"))
+    assert spec.keda == expected

@@ -2,8 +2,9 @@
 NodePools, author20's plain HPA on an SQS External metric).
 
 - a KEDA workload's ``--vary minReplicas=0`` ran as an HPA scaling to zero, and an SQS
-  trigger's target took ``500m``: rows no ScaledObject (so no plan) reproduces, since
-  ``validate`` refuses ``minReplicaCount: 0`` and KEDA reads ``queueLength`` as a whole number;
+  trigger's target took ``500m``: rows no ScaledObject (so no plan) reproduces, since KEDA's
+  HPA never has ``minReplicas`` 0 (KEDA's operator scales to zero, simulated from the
+  ScaledObject) and KEDA reads ``queueLength`` as a whole number;
 - ``--instance-types`` on a workload of two weighted NodePools told the user to pin it to one
   node group, which drops the on-demand fallback;
 - a variant at the baseline's shown scale-down window (300) cost less than the baseline with no
@@ -43,16 +44,18 @@ def _workload(plan: Plan, name: str) -> Workload:
     return next(w for w in plan.proposed.workloads if w.name == name)
 
 
-def test_a_keda_workload_refuses_min_replicas_zero_as_validate_refuses_the_scaled_object(
+def test_a_keda_workload_refuses_min_replicas_zero_which_no_keda_hpa_has(
         author21: Plan) -> None:
+    # KEDA's scaling to zero is simulated now (keda_activation), from the ScaledObject's own
+    # minReplicaCount; the HPA KEDA writes never has minReplicas 0, so the row is still refused
     variants, problems = hpa_variants(author21, _workload(author21, "infer-worker"),
                                       {"minReplicas": (0, 2)})
     assert variants == {}
     assert problems == [
         f"--vary minReplicas=0: the HPA is KEDA's for ScaledObject 'infer-worker' ({KEDA}): "
-        "minReplicaCount 0 has KEDA's operator, not the HPA, scale between 0 and 1 replicas, "
-        "which the simulation does not model (validate refuses it in the plan); vary "
-        "minReplicas from 1"]
+        "KEDA's HPA runs at minReplicas 1 or more (minReplicaCount 0 gives 1, and KEDA's "
+        "operator, not the HPA, scales to zero); write minReplicaCount: 0 in the ScaledObject "
+        "to simulate scaling to zero, and vary minReplicas from 1"]
 
 
 def test_an_sqs_trigger_target_takes_only_whole_numbers_from_1(author21: Plan) -> None:
