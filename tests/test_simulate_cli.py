@@ -122,8 +122,8 @@ _W = ("kind: Deployment\nmetadata: {name: w}\nspec: {selector: {matchLabels: {ap
                              r"Deployment \(StatefulSet, Rollout\) manifest the HPA scales")),
         # the library's caller can pick one (simulate, without a name flag: test_msg22)
         ("kind: Deployment\nmetadata: {name: a}\n---\nkind: Deployment\nmetadata: {name: b}\n",
-         (r"holds 2 Deployments/StatefulSets/Rollouts; pass name=NAME to choose one, or point "
-          r"to a file with one workload$")),
+         (r"holds 2 Deployments/StatefulSets/Rollouts \(a, b\); pass name=NAME to choose one, "
+          r"or point to a file with one workload$")),
         ((_W + "[{name: a}]}}}\n"),
          r"requests.cpu of Deployment 'w' in .* is missing; CPU utilization"),
         ((_W + "[{name: a, resources: {requests: {cpu: lots}}}]}}}\n"),
