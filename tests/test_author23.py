@@ -11,6 +11,7 @@ showed."""
 
 from __future__ import annotations
 
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -179,3 +180,40 @@ def test_simulate_flags_take_the_deployment_the_hpa_scales_from_a_helm_render(
     figures = dict(zip(header.split(","), row.split(","), strict=True))
     assert int(figures["peak_replicas"]) == 19
     assert float(figures["offered_requests"]) == 15041529
+
+
+def test_a_zoneless_cut_of_a_jst_export_says_it_is_read_as_utc(tmp_path: Path) -> None:
+    # The SRE cut the export at 18:00-23:00 meaning JST; without a zone that is 18:00Z, after
+    # the trace's end (2026-11-17T00:00+09:00 + 24 h = 15:00Z), and the message named only the
+    # UTC range. 18:00Z is 3 h past it, within a zone's offset: it says how to write JST.
+    copy = tmp_path / "author23"
+    shutil.copytree(DATA, copy)
+    plan = copy / "recommendations.yaml"
+    plan.write_text(plan.read_text().replace(
+        "      path: traces/reco-alb-requestcount-2026-11-17-jst.csv\n",
+        "      path: traces/reco-alb-requestcount-2026-11-17-jst.csv\n"
+        "      start: 2026-11-17T18:00:00\n      end: 2026-11-17T23:00:00\n", 1))
+    _, problems, _ = check_plan_warnings(plan)
+    assert [p.message for p in problems] == [
+        "start 2026-11-17T18:00:00Z is after the trace's end: start/end must lie within "
+        "2026-11-16T15:00:00Z .. 2026-11-17T15:00:00Z, the time range of "
+        "reco-alb-requestcount-2026-11-17-jst.csv; a time written without a zone is read as "
+        "UTC: for 2026-11-17T18:00:00 in a local clock, write it with its offset, such as "
+        "2026-11-17T18:00:00+09:00"]
+
+
+def test_the_alb_to_nlb_row_names_both_units() -> None:
+    # today's ALB bills LCU-hours, the proposed NLB NLCU-hours, both "Load balancer capacity
+    # units" at aws_lb.reco: the row said NLCU-hours beside the ALB's $7.01
+    from infra_toolkit.cost_pricing import estimate
+    from infra_toolkit.cost_summary import compare_estimates
+    from infra_toolkit.plan import read_plan
+
+    plan, book = read_plan(PLAN), plan_price_book(PLAN)
+    frame = compare_estimates(estimate(plan.current.resources, book),
+                              estimate(plan.proposed.resources, book))
+    (row,) = frame[(frame.resource == "aws_lb.reco")
+                   & (frame.component == "Load balancer capacity units")].itertuples()
+    assert (row.unit, cents(row.current_monthly_usd), cents(row.proposed_monthly_usd),
+            row.delta_monthly_usd) == ("LCU-hours / NLCU-hours", D("7.01"), D("5.48"),
+                                       D("-1.53"))
