@@ -302,11 +302,15 @@ def _run_flags(args: argparse.Namespace) -> int:
     hpa, keda = read_hpa_keda_yaml(args.hpa, args.hpa_name, name_option="--hpa-name")
     # as a plan reads it: every container's CPU request only for a CPU Utilization metric
     cpu_needed = "every" if reads_cpu_requests(hpa) else "some"
-    dep = read_deployment_yaml(args.deployment, cpu_needed=cpu_needed, name_option=None) \
-        if args.deployment else None
+    # a file of several workloads (a Helm render): the one the HPA scales, as in a plan
+    target = hpa.scale_target_ref.name if hpa.scale_target_ref is not None else None
+    scaled_by = (hpa.name, target) if target else None
+    dep = read_deployment_yaml(args.deployment, cpu_needed=cpu_needed, name_option=None,
+                               scaled_by=scaled_by) if args.deployment else None
     try:
         # a ContainerResource metric on the pod's one container is simulated as its Resource twin
-        hpa = resource_twins(hpa, _pod_containers(args.deployment) if dep is not None else None,
+        hpa = resource_twins(hpa, _pod_containers(args.deployment, dep.name)
+                             if dep is not None else None,
                              "; pass --deployment DEPLOYMENT.yaml")
         # a metric the model cannot produce, refused before the run and at the HPA's file (the
         # memory model is the flags', checked by _check_memory_model)
@@ -414,7 +418,7 @@ def _run_flags(args: argparse.Namespace) -> int:
     # what a plan's validate warns of: metrics the model never moves past their targets, and
     # the pod start the figures assume
     burst = burst_past_ready(workload, hpa)
-    pod = _pod_containers(args.deployment) if dep is not None else None
+    pod = _pod_containers(args.deployment, dep.name) if dep is not None else None
     init = untimed_init_containers(pod, workload) if pod is not None else None
     for line in hpa_metric_texts(hpa, workload) + ([burst] if burst else []) + restart_loops(
             workload, dep.name if dep is not None else "app",
@@ -446,16 +450,18 @@ def _check_timings(args: argparse.Namespace) -> None:
                             "seconds, an exponent); check the value and its unit (seconds)")
 
 
-def _pod_containers(path: str) -> Any:
-    """The containers of the one Deployment or StatefulSet in ``path`` (read_deployment_yaml
-    has accepted it)."""
+def _pod_containers(path: str, name: str) -> Any:
+    """The containers of the Deployment or StatefulSet ``name`` in ``path`` (read_deployment_yaml
+    has accepted it: the file's one, or the one its HPA scales)."""
     from infra_toolkit.container_metrics import pod_containers
     from infra_toolkit.manifest_documents import manifest_objects
     from infra_toolkit.manifests import WORKLOAD_KINDS
     from infra_toolkit.plan_yaml import read_yaml_documents
 
-    (doc,) = [d for d in manifest_objects(read_yaml_documents(Path(path)))
-              if isinstance(d, dict) and d.get("kind") in WORKLOAD_KINDS]
+    found = [d for d in manifest_objects(read_yaml_documents(Path(path)))
+             if isinstance(d, dict) and d.get("kind") in WORKLOAD_KINDS]
+    (doc,) = found if len(found) == 1 else [d for d in found
+                                            if (d.get("metadata") or {}).get("name") == name]
     return pod_containers(doc)
 
 

@@ -99,7 +99,9 @@ def resource_twins(hpa: HPASpec, pod: PodContainers | None, no_pod_fix: str = ""
                 f"{what} cannot be simulated: {pod.owner} runs {len(pod.running)} containers "
                 f"for the pod's life ({names}, native sidecars included) and the model, one "
                 f"pod's usage, cannot give container {quoted(source.container)} its share; "
-                f"{rewrite} to scale on the pod's usage of all of them")
+                f"{rewrite} to scale on the pod's usage of all of them (a Utilization target "
+                f"is then a percent of their requests summed, not of container "
+                f"{quoted(source.container)}'s alone: recheck it)")
         if source.name in pod.pod_level:
             raise SimulationError(
                 f"{what} cannot be simulated: {pod.owner} sets a pod-level {source.name} "

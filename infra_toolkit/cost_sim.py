@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from decimal import Decimal
+from decimal import Context, Decimal
 from typing import Any
 
 import numpy as np
@@ -101,6 +101,21 @@ class TrafficProfile:
 
 def _dec(value: float) -> Decimal:
     return Decimal(repr(float(value)))
+
+
+# Per-request bytes and connections are the declared usage over the reference rate, so summed
+# back over the reference scenario they give the declared figure, up to float noise in the 16th
+# digit (912.4999999999997889 NLCU-hours for a declared 1.25 an hour): enough to carry a
+# half-cent tie across the rounding ($5.475 shown as $5.47 beside the declared $5.48). Thirteen
+# significant digits keep every real difference (a ten-millionth of a unit on a million) and
+# drop noise of up to a part in 10^14, a float sum's over tens of thousands of steps.
+_SETTLED = Context(prec=13)
+
+
+def _settled(quantity: Decimal) -> Decimal:
+    """A monthly usage summed from float per-request figures, to 13 significant digits: the
+    float noise of the sum dropped, so the usage the declared figures imply prices as declared."""
+    return _SETTLED.plus(quantity)
 
 
 def _scale(window_h: float) -> Decimal:
@@ -309,20 +324,20 @@ def apply_simulation(resources: Sequence[Resource],
     lb_type = lb.attributes["load_balancer_type"]
     per_lcu = book.lcu_dimensions(lb_type, "HTTP" if lb_type == "application"
                                   else lb.usage.get("protocol", "TCP"))
-    lcu = lcu_hours(served_rps, step_s, traffic, per_lcu, lb_type) * scale
+    lcu = _settled(lcu_hours(served_rps, step_s, traffic, per_lcu, lb_type) * scale)
     kept = {k: v for k, v in lb.usage.items() if k not in (
         "new_connections", "active_connections", "processed_bytes_gb", "rule_evaluations")}
     out[lbs[0]] = replace(lb, usage={**kept, "monthly_lcu_hours": lcu})
     moved: dict[str, Decimal] = {
-        "monthly_outbound_internet_gb": egress_gb(served_rps, step_s, traffic) * scale}
+        "monthly_outbound_internet_gb": _settled(egress_gb(served_rps, step_s, traffic) * scale)}
     if traffic.intra_region_bytes:  # a profile without them leaves the declared GB as is
-        moved["monthly_intra_region_gb"] = _per_request_gb(
-            served_rps, step_s, _dec(traffic.intra_region_bytes)) * scale
+        moved["monthly_intra_region_gb"] = _settled(_per_request_gb(
+            served_rps, step_s, _dec(traffic.intra_region_bytes)) * scale)
     nat_bytes = dict(traffic.nat_processed_bytes)
     for i, r in enumerate(out):
         if r.type == "aws_nat_gateway" and r.address in nat_bytes:
-            out[i] = replace(r, usage={**r.usage, "monthly_data_processed_gb": _per_request_gb(
-                served_rps, step_s, _dec(nat_bytes[r.address])) * scale})
+            out[i] = replace(r, usage={**r.usage, "monthly_data_processed_gb": _settled(
+                _per_request_gb(served_rps, step_s, _dec(nat_bytes[r.address])) * scale)})
     transfer = egress_transfer(out)
     if transfer is not None:
         t = out[transfer]

@@ -44,7 +44,8 @@ def compare_estimates(current: CostEstimate, proposed: CostEstimate) -> pd.DataF
     """Current vs proposed, component by component (matched on resource address and component
     name), with the monthly delta as printed (:func:`printed_delta_usd`), and a final TOTAL row.
     Money columns hold ``Decimal``; a missing price shows as ``None`` with the status saying
-    so."""
+    so. A component both sides bill in other units (an ALB's LCU-hours replaced by an NLB's
+    NLCU-hours, both "Load balancer capacity units") gives both, ``current / proposed``."""
     cur, new = _by_component(current), _by_component(proposed)
     order = list(dict.fromkeys([k[0] for k in cur] + [k[0] for k in new]))
     keys = sorted(dict.fromkeys([*cur, *new]), key=lambda k: order.index(k[0]))
@@ -55,8 +56,11 @@ def compare_estimates(current: CostEstimate, proposed: CostEstimate) -> pd.DataF
         a_usd = a.monthly_cost_usd if a else Decimal(0)
         b_usd = b.monthly_cost_usd if b else Decimal(0)
         statuses = {ln.status for ln in (a, b) if ln is not None}
-        rows.append({"resource": key[0], "component": key[1],
-                     "unit": either.unit if either is not None else "",
+        # the one name of an ALB's LCUs and an NLB's NLCUs: the row said NLCU-hours beside
+        # the ALB's $7.01 of LCU-hours (author23), so it names each side's unit
+        unit = f"{a.unit} / {b.unit}" if a is not None and b is not None \
+            and a.unit != b.unit else either.unit if either is not None else ""
+        rows.append({"resource": key[0], "component": key[1], "unit": unit,
                      "current_monthly_usd": a_usd, "proposed_monthly_usd": b_usd,
                      "delta_monthly_usd": (None if a_usd is None or b_usd is None
                                            else printed_delta_usd(a_usd, b_usd)),

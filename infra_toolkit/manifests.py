@@ -73,11 +73,15 @@ def workload_kinds_text(kinds: tuple[str, ...] = WORKLOAD_KINDS) -> str:
 
 def read_deployment_yaml(path: str | os.PathLike[str], name: str | None = None, *,
                          cpu_needed: str = "every",
-                         name_option: str | None = "name") -> DeploymentSpec:
+                         name_option: str | None = "name",
+                         scaled_by: tuple[str, str] | None = None) -> DeploymentSpec:
     """The Deployment, StatefulSet or Rollout in a YAML file (``name`` picks one of several) as a
     :class:`DeploymentSpec`; ``cpu_needed`` as in :func:`deployment_from_dict`. ``name_option``
     is how the caller's user gives ``name``, named in the fix for several workloads (None: the
     caller's user cannot, as ``simulate --deployment``, so the fix is a file with one).
+    ``scaled_by``: ``(HPA name, the name its scaleTargetRef gives)``; in a file of several
+    workloads (a Helm render, a ``kubectl apply -f`` file) it picks the one that HPA scales, as
+    a plan's workload takes the Deployment its HPA names.
 
     Raises :class:`SpecError` naming the file and field when there is no such Deployment, no
     container, or no CPU request (the HPA's CPU utilization is relative to it).
@@ -87,10 +91,19 @@ def read_deployment_yaml(path: str | os.PathLike[str], name: str | None = None, 
     found = [d for d in documents if isinstance(d, dict) and d.get("kind") in WORKLOAD_KINDS]
     if name is not None:
         found = [d for d in found if object_name(d) == name]
+    held = ", ".join(str(object_name(d)) for d in found)
+    if len(found) > 1 and scaled_by is not None:
+        hpa, target = scaled_by
+        found = [d for d in found if object_name(d) == target]
+        if not found:
+            raise SpecError(f"{path} holds {held} but no {workload_kinds_text()} named "
+                            f"{quoted(target)}, which HPA {quoted(hpa)} scales (its "
+                            "scaleTargetRef.name); point to the file holding it, or correct "
+                            "the HPA's scaleTargetRef.name")
     if len(found) != 1:
         named = f" named {quoted(name)}" if name else ""
         what = f"no {workload_kinds_text()}" + named if not found \
-            else f"{len(found)} Deployments/StatefulSets/Rollouts"
+            else f"{len(found)} Deployments/StatefulSets/Rollouts ({held})"
         pick = f"pass {name_option}=NAME to choose one, or " if name_option else ""
         fix = (f"{pick}point to a file with one workload" if found
                else "point to the Deployment (StatefulSet, Rollout) manifest the HPA scales")

@@ -66,6 +66,22 @@ def _iso(moment: dt.datetime) -> str:
         if moment.utcoffset() == dt.timedelta(0) else moment.isoformat()
 
 
+# the widest zone offsets in use, UTC-12 to UTC+14: a start/end within this of the trace may
+# be a local time written without its offset
+_ZONE_SLIP = dt.timedelta(hours=14)
+
+
+def _zone_hint(moment: dt.datetime, first: dt.datetime, last: dt.datetime) -> str:
+    """The fix for a start/end just outside the trace by up to a zone's offset: a time written
+    without a zone is read as UTC (author23 cut a +09:00 export at 18:00 meaning JST, 09:00Z,
+    and was told only that 18:00Z is after the trace's end)."""
+    if not first - _ZONE_SLIP <= moment <= last + _ZONE_SLIP:
+        return ""
+    local = moment.replace(tzinfo=None).isoformat()
+    return (f"; a time written without a zone is read as UTC: for {local} in a local clock, "
+            f"write it with its offset, such as {local}+09:00")
+
+
 def _window_s(traffic: CsvTraffic, trace: TrafficCurve, step_s: float) -> tuple[float, float]:
     """``[start, end)`` as seconds from the trace's first timestamp, checked in the plan's own
     terms: inside the trace's time range, on its grid of ``step_s`` steps from the first
@@ -85,7 +101,7 @@ def _window_s(traffic: CsvTraffic, trace: TrafficCurve, step_s: float) -> tuple[
                     if moment == last else "before the trace's first time" if moment < first
                     else "at the trace's first time")
             raise TrafficError(f"{key} {_iso(moment)} is {side}: start/end must lie within "
-                               f"{span}, the time range of {name}")
+                               f"{span}, the time range of {name}{_zone_hint(moment, first, last)}")
     begin_s, end_s = (start - first).total_seconds(), (end - first).total_seconds()
     window_s = end_s - begin_s
     check_whole_steps(window_s, step_s, "simulation.step_s",

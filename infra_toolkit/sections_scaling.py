@@ -239,20 +239,28 @@ def _scenarios(a: PlanAnalysis) -> tuple[str, ...]:
     """What traffic each simulated scenario replays, as the plan describes it, and its source:
     every figure of the report stands on them (audit24 A24-3: the report named 'flash-crowd'
     and priced it without saying what it was)."""
-    rows = [(r.name, f"{r.scenario.description} (traffic: {_source_text(r.scenario)})")
-            for r in a.runs]
+    rows = [(r.name, f"{r.scenario.description} (traffic: "
+             f"{_source_text(r.scenario, r.curve.start)})") for r in a.runs]
     return (paragraph("Scenarios simulated: the traffic each replays, as the plan describes "
                       "it, and where the rates come from", "scenarios-caption"),
             fields(rows, "scenarios"))
 
 
-def _source_text(scenario: Scenario) -> str:
-    """A scenario's traffic source in a few words: the CSV file, its cut and its scaling; the
-    synthetic shape; or the load test's users."""
+def _source_text(scenario: Scenario, start: pd.Timestamp | None = None) -> str:
+    """A scenario's traffic source in a few words: the CSV file, its cut (or, read whole, the
+    instant it starts, ``start``, in UTC) and its scaling; the synthetic shape; or the load
+    test's users."""
     t = scenario.traffic
     if isinstance(t, CsvTraffic):
+        # every time in the report counts from the scenario's start ("first violated at 14 h
+        # 30 min", the charts' hours): without that instant a reviewer cannot tell it from a
+        # time of day, nor in which zone a file of +09:00 offsets is replayed (author23)
+        began = start.tz_convert("UTC") if start is not None and start.tzinfo is not None \
+            else start
+        whole = (f", starting {began.strftime('%Y-%m-%dT%H:%M:%SZ')} (UTC; the report's "
+                 "times count from it)" if began is not None else "")
         cut = (f", {t.start.isoformat() if t.start else 'its start'} to "
-               f"{t.end.isoformat() if t.end else 'its end'}" if t.start or t.end else "")
+               f"{t.end.isoformat() if t.end else 'its end'}" if t.start or t.end else whole)
         scaled = (f", x {t.scale:g}" if t.scale is not None else
                   f", scaled to a peak of {quantity_text(t.peak_rps)} rps"
                   if t.peak_rps is not None else "")

@@ -803,6 +803,24 @@ def test_compare_current_with_proposed_component_by_component(book: PriceBook) -
     assert total.status == "priced"
 
 
+def test_a_component_billed_in_other_units_on_each_side_names_both(book: PriceBook) -> None:
+    # author23: an ALB (1.2 GB an hour = 1.2 LCU) replaced by an NLB (1.25 GB an hour = 1.25
+    # NLCU) at the same address; both lines are "Load balancer capacity units", and the row
+    # gave NLCU-hours beside the ALB's LCU money. us-east-1: 1.2 x 730 x 0.008 = 7.008 and
+    # 1.25 x 730 x 0.006 = 5.475
+    alb = {"type": "aws_lb", "name": "reco", "load_balancer_type": "application",
+           "usage": {"processed_bytes_gb": 1.2}}
+    nlb = {"type": "aws_lb", "name": "reco", "load_balancer_type": "network",
+           "usage": {"processed_bytes_gb": 1.25}}
+    frame = compare_estimates(price(book, alb), price(book, nlb))
+    (row,) = frame[frame.component == "Load balancer capacity units"].itertuples()
+    assert (row.unit, cents(row.current_monthly_usd), cents(row.proposed_monthly_usd)) == (
+        "LCU-hours / NLCU-hours", Decimal("7.01"), Decimal("5.48"))
+    # a unit both sides share is given once
+    (hours,) = frame[frame.component == "Application load balancer"].itertuples()
+    assert hours.unit == "hours"
+
+
 def test_the_comparison_table_prints_each_line_caveat_once(book: PriceBook) -> None:
     # a group of two types is priced as its first: the single-estimate table said so, the
     # current-vs-proposed table (what `cost PLAN` prints) left the reader to guess

@@ -176,6 +176,27 @@ def test_lcu_hours_take_the_largest_dimension_hour_by_hour(
     assert line_usd(est, "aws_lb.web", "Load balancer capacity units") == Decimal(usd)
 
 
+def test_the_reference_scenario_prices_its_load_balancer_as_declared(book: PriceBook) -> None:
+    # author23: an NLB (TLS) declaring 1.25 GB an hour, measured at the reference scenario's
+    # mean of 15,041,529 requests a day = 174.0917 rps. Served at that mean for a day, the bytes
+    # a request carries (1.25 GB / (174.0917 x 3600)) add back to 1.25 NLCU an hour: 1.25 x 730
+    # = 912.5 NLCU-hours a month, x nlb_nlcu $0.006 = $5.475, half up $5.48, as `cost` prices
+    # the declared usage. Float sums gave 912.4999999999987 and $5.47.
+    from infra_toolkit.plan_cost import traffic_profile_from_usage
+    nlb = {"type": "aws_lb", "name": "reco", "load_balancer_type": "network",
+           "usage": {"processed_bytes_gb": 1.25, "new_connections": 5,
+                     "active_connections": 600, "protocol": "TLS"}}
+    rps = [15041529 / 86400] * 1440
+    profile = traffic_profile_from_usage(resources(book, nlb), 15041529 / 86400)
+    assert profile is not None
+    lb = apply_simulation(resources(book, nlb), {}, 24.0, book, served_rps=np.asarray(rps),
+                          step_s=60.0, traffic=profile)[0]
+    assert lb.usage["monthly_lcu_hours"] == Decimal("912.5")
+    sim = Simulation(Summary(24 * 3600.0, {}), timeline(rps))
+    est = estimate_from_simulation(resources(book, nlb), sim, book, profile)
+    assert line_usd(est, "aws_lb.reco", "Load balancer capacity units") == Decimal("5.48")
+
+
 def test_a_partial_last_hour_counts_for_its_share(book: PriceBook) -> None:
     # 90 minutes at 25 rps: 1 LCU for hour 0 and for half of hour 1 = 1.5 LCU-hours
     per_lcu = book.lcu_dimensions("application", "HTTP")

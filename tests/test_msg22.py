@@ -71,16 +71,36 @@ def test_the_library_keeps_its_argument_names() -> None:
         "holds 2 HorizontalPodAutoscalers (a, b); pass name=NAME to choose one")
 
 
-def test_several_deployments_ask_for_a_file_with_one(
+def test_several_deployments_none_the_hpa_scales_are_named(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    # was: "...; pass name= to choose one, or point to a file with one workload": simulate
-    # has no flag that picks a Deployment
+    # was: "... holds 2 Deployments/StatefulSets/Rollouts; point to a file with one workload",
+    # naming neither; the HPA (web) scales neither 'api' nor 'worker' (author23)
     dep = tmp_path / "d.yaml"
-    dep.write_text(DEPLOYMENT.replace("NAME", "web") + "---\n"
+    dep.write_text(DEPLOYMENT.replace("NAME", "api") + "---\n"
                    + DEPLOYMENT.replace("NAME", "worker"))
     assert _simulate(tmp_path, capsys, "--deployment", str(dep)) == (
-        f"error: {dep} holds 2 Deployments/StatefulSets/Rollouts; point to a file with one "
-        "workload\n")
+        f"error: {dep} holds api, worker but no Deployment, StatefulSet or Rollout named "
+        "'web', which HPA 'web' scales (its scaleTargetRef.name); point to the file holding "
+        "it, or correct the HPA's scaleTargetRef.name\n")
+
+
+def test_a_helm_render_of_several_deployments_runs_the_one_the_hpa_scales(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # author23: `helm template` writes every Deployment of a chart in one file; simulate
+    # refused it ("point to a file with one workload") where a plan takes the Deployment its
+    # HPA names. 'worker' requests no CPU, which the HPA's CPU Utilization metric would refuse
+    # (exit 2): exit 0 shows 'web', the HPA's scaleTargetRef, was read.
+    traffic = tmp_path / "t.csv"
+    traffic.write_text("timestamp,requests_per_second\n0,10\n60,20\n120,30\n")
+    hpa = tmp_path / "hpa.yaml"
+    hpa.write_text(HPA)
+    dep = tmp_path / "rendered.yaml"
+    dep.write_text(DEPLOYMENT.replace("NAME", "worker").replace(
+        "resources: {requests: {cpu: 500m}}", "resources: {}") + "---\n"
+        + DEPLOYMENT.replace("NAME", "web"))
+    assert main(["simulate", "--traffic", str(traffic), "--hpa", str(hpa), *MODEL,
+                 "--deployment", str(dep)]) == 0
+    assert "peak_replicas" in capsys.readouterr().out
 
 
 def test_a_one_row_csv_names_the_step_flag(

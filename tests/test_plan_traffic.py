@@ -106,6 +106,16 @@ def _at(text: str | None) -> dt.datetime | None:
     ("2024-01-02T00:00Z", None, 60.0,
      r"^start 2024-01-02T00:00:00Z is after the trace's end: start/end must lie within "
      r"2024-01-01T00:00:00Z \.\. 2024-01-01T00:10:00Z, the time range of t\.csv$"),
+    # author23: a +09:00 export cut at 18:00 meaning JST (09:00Z) is read as 18:00Z, after
+    # the trace's end. Here 09:00 read as 09:00Z, 8 h 50 min after this trace's end at 00:10Z:
+    # within a zone's offset (14 h) of the trace, the message says how a time without a zone
+    # is read and how to write the local one (2024-01-02T00:00Z above, 23 h 50 min after, is no
+    # zone slip and gets none)
+    ("2024-01-01T09:00Z", None, 60.0,  # what the plan reader makes of a zoneless 09:00
+     r"^start 2024-01-01T09:00:00Z is after the trace's end: start/end must lie within "
+     r"2024-01-01T00:00:00Z \.\. 2024-01-01T00:10:00Z, the time range of t\.csv; a time "
+     r"written without a zone is read as UTC: for 2024-01-01T09:00:00 in a local clock, write "
+     r"it with its offset, such as 2024-01-01T09:00:00\+09:00$"),
     (None, "2023-12-31T23:00Z", 60.0,
      r"^end 2023-12-31T23:00:00Z is before the trace's first time: start/end must lie within "
      r"2024-01-01T00:00:00Z \.\. 2024-01-01T00:10:00Z"),

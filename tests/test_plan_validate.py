@@ -363,12 +363,15 @@ _SIDECAR = ("      initContainers:\n        - name: proxy\n          image: envo
      "container 'apii' is not in Deployment 'api' (containers: 'api'); the controller would "
      "report FailedGetContainerResourceMetric and never scale on this metric: name one of "
      "those containers"),
-    # a native sidecar runs beside it: the pod's usage is not the container's
+    # a native sidecar runs beside it: the pod's usage is not the container's; author23 took
+    # the fix at its word, kept 60 % of app's 500m as 60 % of app + envoy's 600m, and its
+    # HPA could no longer scale up (65 % at capacity < 66 %): the fix says to recheck the target
     ("api", _SIDECAR, "HPA 'api' spec.metrics[1] (ContainerResource cpu of container 'api') "
      "cannot be simulated: Deployment 'api' runs 2 containers for the pod's life ('api', "
      "'proxy', native sidecars included) and the model, one pod's usage, cannot give container "
      "'api' its share; write type: Resource, resource: {name: cpu, target: ...} to scale on the "
-     "pod's usage of all of them"),
+     "pod's usage of all of them (a Utilization target is then a percent of their requests "
+     "summed, not of container 'api''s alone: recheck it)"),
     # a pod-level request (300m, KEP-2837): the Resource metric divides by it, this one by
     # api's own 200m
     ("api", "      resources: {requests: {cpu: 300m}}\n",

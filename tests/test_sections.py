@@ -651,6 +651,23 @@ def test_scenario_sources_in_a_few_words(traffic: object, text: str) -> None:
     assert _source_text(Scenario("s", "d", traffic)) == text  # type: ignore[arg-type]
 
 
+def test_a_whole_csv_scenario_says_when_it_starts() -> None:
+    # author23: a CloudWatch export in JST, first row 2026-11-17T00:00:00+09:00, replayed
+    # whole: the report gave every time from the scenario's start ("first violated at 14 h
+    # 30 min") and never the instant that start is; 00:00 JST is 15:00 UTC the day before
+    from infra_toolkit.sections_scaling import _source_text
+
+    scenario = Scenario("tuesday", "d", CsvTraffic(Path("reco.csv")))
+    start = pd.Timestamp("2026-11-17T00:00:00+09:00")
+    assert _source_text(scenario, start) == (
+        "CSV reco.csv, starting 2026-11-16T15:00:00Z (UTC; the report's times count from it)")
+    # a file without a zone is read as UTC: its first time as written
+    assert _source_text(scenario, pd.Timestamp("1995-07-13T04:00:00")) == (
+        "CSV reco.csv, starting 1995-07-13T04:00:00Z (UTC; the report's times count from it)")
+    # seconds from the start: no instant to give
+    assert _source_text(scenario, None) == "CSV reco.csv"
+
+
 def test_cost_comparison_says_what_its_totals_leave_out(small_analysis: PlanAnalysis) -> None:
     # audit24 A24-6: the comparison's TOTAL row said "priced" above lines "usage unknown"; the
     # Overview said what the totals leave out, the Cost Summary did not. small.yaml's current

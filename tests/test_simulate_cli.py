@@ -122,8 +122,8 @@ _W = ("kind: Deployment\nmetadata: {name: w}\nspec: {selector: {matchLabels: {ap
                              r"Deployment \(StatefulSet, Rollout\) manifest the HPA scales")),
         # the library's caller can pick one (simulate, without a name flag: test_msg22)
         ("kind: Deployment\nmetadata: {name: a}\n---\nkind: Deployment\nmetadata: {name: b}\n",
-         (r"holds 2 Deployments/StatefulSets/Rollouts; pass name=NAME to choose one, or point "
-          r"to a file with one workload$")),
+         (r"holds 2 Deployments/StatefulSets/Rollouts \(a, b\); pass name=NAME to choose one, "
+          r"or point to a file with one workload$")),
         ((_W + "[{name: a}]}}}\n"),
          r"requests.cpu of Deployment 'w' in .* is missing; CPU utilization"),
         ((_W + "[{name: a, resources: {requests: {cpu: lots}}}]}}}\n"),
@@ -395,7 +395,8 @@ def test_a_container_resource_metric_on_the_one_container_simulates_as_resource(
      "simulated: Deployment 'web' runs 2 containers for the pod's life ('app', 'proxy', native "
      "sidecars included) and the model, one pod's usage, cannot give container 'app' its share; "
      "write type: Resource, resource: {name: cpu, target: ...} to scale on the pod's usage of "
-     "all of them"),
+     "all of them (a Utilization target is then a percent of their requests summed, not of "
+     "container 'app''s alone: recheck it)"),
     (ONE_CONTAINER.replace("name: app", "name: web-app"),
      "HPA 'web' spec.metrics[0] (ContainerResource cpu of container 'app'): container 'app' is "
      "not in Deployment 'web' (containers: 'web-app'); the controller would report "
