@@ -133,8 +133,12 @@ from infra_toolkit.simulate import (
 from infra_toolkit.slo_check import evaluate_slos
 from infra_toolkit.stack_canary import StackCanaryRun, simulate_stack_canary
 from infra_toolkit.time_units import SECONDS_PER_HOUR
+from infra_toolkit.today_findings import today_findings
 from infra_toolkit.traffic import TrafficCurve
-from infra_toolkit.unused_commitment import simulated_commitment_warnings
+from infra_toolkit.unused_commitment import (
+    simulated_commitment_warnings,
+    todays_declared_warnings,
+)
 
 __all__ = ["PlanAnalysis", "ScenarioRun", "analyze_plan", "fixed_pods", "workload_loads"]
 
@@ -226,6 +230,10 @@ class PlanAnalysis:
     #: the current side's autoscaled workloads through the same scenarios (today's cluster on
     #: the same traffic); ``current_estimate`` is then the expected scenario's of them
     current_runs: tuple[ScenarioRun, ...] = ()
+    #: what the plan's checks say of today's simulated cluster (today_findings: SLOs missed,
+    #: capacity and start checks, silent critical alerts), each opening "today: "; apart from
+    #: ``warnings``: never acknowledged, never counted toward the approval (that module says why)
+    today_findings: tuple[PlanWarning, ...] = ()
     #: today's resources as declared (node groups at ``desired_size``), when
     #: ``current_estimate`` is simulated; None: ``current_estimate`` is the declared one
     current_declared: CostEstimate | None = None
@@ -417,9 +425,14 @@ def analyze_plan(plan_path: str | os.PathLike[str], *, scenarios: Sequence[str] 
     # a report of every scenario, whole, computes every warning the plan can give: an
     # acknowledgement covering none of them is stale
     complete = not specs or (len(runs) == len(plan.scenarios) and horizon_h is None)
-    triage = acknowledge(plan_warnings(plan, book, curves) + alert_warnings(plan, runs)
+    # today's commitment from today's simulated nodes when it is simulated, not its declared
+    replaced = todays_declared_warnings(plan, current_runs, book)
+    triage = acknowledge(tuple(w for w in plan_warnings(plan, book, curves) if w not in replaced)
+                         + alert_warnings(plan, runs)
                          + tuple(credit_warnings(plan, runs))
                          + tuple(simulated_commitment_warnings(plan, runs, book))
+                         + tuple(simulated_commitment_warnings(plan, current_runs, book,
+                                                               "current"))
                          + tuple(canary_room_warnings(plan, chosen)),
                          plan.acknowledged_warnings, complete=complete)
     shown_path = _shown_path(Path(plan_path))
@@ -439,6 +452,7 @@ def analyze_plan(plan_path: str | os.PathLike[str], *, scenarios: Sequence[str] 
         notes=tuple(notes),
         warnings=triage.open, acknowledged=triage.acknowledged,
         canary=canary, charts=charted, current_runs=tuple(current_runs),
+        today_findings=today_findings(plan, curves, current_runs, runs),
         current_declared=None if today_run is None else estimate(current, book))
 
 

@@ -28,6 +28,7 @@ from infra_toolkit.timeline_figures import (
     latency_figure,
     load_figure,
     time_unit,
+    today_vs_proposed_figure,
 )
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ __all__ = [
     "load_figure",
     "scaling_figures",
     "time_to_capacity_figure",
+    "today_vs_proposed_figure",
     "use_report_renderer",
 ]
 
@@ -141,9 +143,12 @@ def scaling_figures(analysis: PlanAnalysis) -> list[go.Figure]:
     """The scaling section's figures: per scenario and charted workload (all but
     ``analysis.charts.left_out``), load, latency and cost per hour (titled "its request share"
     only where other pods took part of a group's cost); the cluster's cost per hour when the run
-    has several workloads; then the time-to-capacity breakdown (empty list when nothing was
-    simulated)."""
+    has several workloads; when today's cluster is simulated too (``analysis.current_runs``),
+    per charted workload both sides run, today beside the proposal
+    (:func:`today_vs_proposed_figure`); then the time-to-capacity breakdown (empty list when
+    nothing was simulated)."""
     figures = []
+    today = {r.name: r for r in analysis.current_runs}
     for run in analysis.runs:
         shared = len(run.simulations) > 1
         for workload, sim in run.simulations.items():
@@ -161,6 +166,15 @@ def scaling_figures(analysis: PlanAnalysis) -> list[go.Figure]:
         if shared and run.cluster_hourly_cost is not None:
             figures.append(cost_per_hour_figure(run.cluster_hourly_cost,
                                                 f"{run.name} / all workloads"))
+        before = today.get(run.name)
+        for workload, sim in run.simulations.items():
+            if before is None or workload in analysis.charts.left_out \
+                    or workload not in before.simulations:
+                continue
+            figures.append(today_vs_proposed_figure(
+                (before.simulations[workload].timeline, before.hourly_cost[workload]),
+                (sim.timeline, run.hourly_cost[workload]), f"{run.name} / {workload}",
+                analysis.plan.slos, workload))
     return [*figures, time_to_capacity_figure(analysis)] if figures else []
 
 

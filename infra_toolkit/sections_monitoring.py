@@ -132,17 +132,22 @@ def saturated_note(replays: tuple[AlertReplay, ...]) -> str | None:
 
 
 def alert_replay_parts(a: PlanAnalysis) -> list[str | Table]:
-    """One alert replay table per simulated scenario and a line naming the alerts that are not
-    simulated (no mapping, or a workload the run did not simulate)."""
+    """One alert replay table per simulated scenario, then one per scenario of today's
+    cluster when it is simulated too (``a.current_runs``, captioned today's: how the alerts
+    behave on what runs now), and a line naming the alerts that are not simulated (no mapping,
+    or a workload the run did not simulate)."""
     plan = a.plan
     mapped = [r for r in plan.monitoring.alerts if alert_workloads(plan, r)]
     parts: list[str | Table] = []
     if mapped and not a.runs:
         parts.append(paragraph("Alert replay: none (no scenario was simulated)."))
     # the rule once, before the first table; each table then names its scenario
-    steps = sorted({float(sim.spec.tick_s) for run in a.runs for sim in run.simulations.values()})
+    sides = [(run, "") for run in a.runs] + [(run, "today's cluster, ")
+                                             for run in a.current_runs]
+    steps = sorted({float(sim.spec.tick_s) for run, _side in sides
+                    for sim in run.simulations.values()})
     explained = False
-    for run in a.runs:
+    for run, side in sides:
         replays = replay_scenario(plan, run.simulations)
         if replays:
             if not explained:
@@ -150,7 +155,7 @@ def alert_replay_parts(a: PlanAnalysis) -> list[str | Table]:
                 parts.append(paragraph(_EXPLAINED.format(step=step), "alert-replay-rule"))
                 explained = True
             parts.append(Table(alert_replay_frame(replays), css_class="alert-replay",
-                               caption=f"Alert replay, scenario {run.name!r}"))
+                               caption=f"Alert replay, {side}scenario {run.name!r}"))
             note = saturated_note(replays)
             if note:
                 parts.append(paragraph(note, "alert-replay-saturated"))

@@ -85,6 +85,11 @@ def overview(a: PlanAnalysis) -> Section:
                     ("Peak replicas in any scenario", _peak_replicas_text(a))]
     if a.warnings or a.acknowledged:
         figures.append(("Plan warnings", _warnings_text(a)))
+    if a.today_findings:
+        # today's cluster is simulated too: what it misses makes the case for the change
+        figures.append(("Today's findings", f"{len(a.today_findings)}, in the table after "
+                        "'Today beside the proposal' in Scaling Behaviour (today's cluster, "
+                        "not the proposal: nothing to acknowledge)"))
     figures.append(("Review status", a.review.status))
     return Section("Overview", (paragraph(m.summary), fields(meta, "metadata"),
                                 fields(figures, "headline-figures")))

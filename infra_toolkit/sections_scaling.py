@@ -232,7 +232,20 @@ def _today_beside(a: PlanAnalysis) -> tuple[Table, ...]:
         "Today beside the proposal: the current side's workloads simulated on the same "
         "scenarios and timings. Minutes violated: per SLO, as the SLO checks table counts "
         "them (a minute may break more than one); Node-hours: its node groups', billed from "
-        "launch")),)
+        "launch")),) + _today_findings(a)
+
+
+def _today_findings(a: PlanAnalysis) -> tuple[Table, ...]:
+    """What the plan's checks say of today's simulated cluster (``a.today_findings``), apart
+    from the plan warnings: they make the case for the change and ask nothing of the plan."""
+    if not a.today_findings:
+        return ()
+    frame = pd.DataFrame([{"Where": w.path, "Finding": w.message} for w in a.today_findings])
+    return (Table(frame, css_class="today-findings", caption=(
+        "Today's findings: the plan's SLO, capacity, start and alert checks run on today's "
+        "simulated cluster. They describe what runs now, which only the proposal changes: "
+        "context for the review, not plan warnings (nothing to acknowledge, no bearing on "
+        "the approval)")),)
 
 
 def _scenarios(a: PlanAnalysis) -> tuple[str, ...]:

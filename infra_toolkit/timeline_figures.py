@@ -1,7 +1,9 @@
 """The figures of one simulation timeline, binned (:mod:`infra_toolkit.chart_binning`): load
 (offered vs served, replicas, pods and nodes), latency percentiles against the SLOs and node cost
-per hour; time in hours, or in minutes for a timeline ending before 3 h (:func:`time_unit`);
-evenly spaced bins as plotly's ``x0``/``dx``, whole numbers as integer typed arrays.
+per hour; and today's run of a workload beside the proposed one on shared axes
+(:func:`today_vs_proposed_figure`); time in hours, or in minutes for a timeline ending before
+3 h (:func:`time_unit`); evenly spaced bins as plotly's ``x0``/``dx``, whole numbers as integer
+typed arrays.
 """
 
 from __future__ import annotations
@@ -13,14 +15,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from infra_toolkit.chart_binning import chart_timeline
 from infra_toolkit.chart_style import styled_figure
 from infra_toolkit.plan_scenario_types import Slo
 from infra_toolkit.report_html import quantity_text
 
-__all__ = ["MINUTES_AXIS_BEFORE_H", "cost_per_hour_figure", "latency_figure", "load_figure",
-           "time_unit"]
+__all__ = ["MINUTES_AXIS_BEFORE_H", "SIDE_COLORS", "cost_per_hour_figure", "latency_figure",
+           "load_figure", "time_unit", "today_vs_proposed_figure"]
 
 
 def _f32(values: Any) -> np.ndarray:
@@ -195,4 +198,70 @@ def cost_per_hour_figure(hourly: pd.DataFrame, title: str) -> go.Figure:
                                            else "a node group: it is left out of this chart")
                   + " (see Components with Cost)"),
             showarrow=False, xref="paper", yref="paper", x=0.5, y=0.9)
+    return fig
+
+
+#: Each side's colour in :func:`today_vs_proposed_figure`: today grey, the proposal blue
+SIDE_COLORS = {"today": "#7f7f7f", "proposed": "#1f77b4"}
+
+
+def today_vs_proposed_figure(today: tuple[pd.DataFrame, pd.DataFrame],
+                             proposed: tuple[pd.DataFrame, pd.DataFrame], title: str,
+                             slos: Sequence[Slo] = (), workload: str | None = None
+                             ) -> go.Figure:
+    """Today's run of a workload beside the proposed one on the same scenario, each side a
+    ``(timeline, hourly_cost)`` pair (``SimulationResult.timeline``, ``ScenarioRun.hourly_cost``):
+    three rows on one shared time axis, so a reviewer reads both sides at the same moment:
+    spec replicas (solid) and Ready nodes (dashed); p95 latency (bin maxima, log axis) against
+    the p95 latency SLOs of ``workload``; node cost per hour (USD, the workload's
+    ``usd_per_hour``). A side whose cost has no total (a group without a price) draws no cost
+    line and the title says INCOMPLETE, as :func:`cost_per_hour_figure` does."""
+    sides = {"today": today, "proposed": proposed}
+    binned = {side: (chart_timeline(t), chart_timeline(c)) for side, (t, c) in sides.items()}
+    unpriced = [side for side, (_t, c) in sides.items() if "usd_per_hour" not in c.columns]
+    first = binned["proposed"][0]
+    fig = styled_figure(f"{title}: today vs proposed" + (
+        f" (INCOMPLETE: no node price {' or '.join(unpriced)})" if unpriced else ""),
+        # room for the title above the first row's own title
+        height=720, hovermode="x unified", margin={"t": 100})
+    make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.07, figure=fig,
+                  subplot_titles=("spec replicas (solid) and Ready nodes (dashed)",
+                                  "p95 latency, ms (bin maxima)", "node cost, USD per hour"))
+    for side, (t, cost) in binned.items():
+        x, color = _time_axis(t), SIDE_COLORS[side]
+        fig.add_scatter(**x, y=_f32(t["spec_replicas"]), name=f"{side}: replicas",
+                        legendgroup=side, line={"shape": "hv", "color": color, "width": 2},
+                        row=1, col=1)
+        fig.add_scatter(**x, y=_f32(t["nodes"]), name=f"{side}: Ready nodes",
+                        legendgroup=side,
+                        line={"shape": "hv", "color": color, "width": 1.5, "dash": "dash"},
+                        row=1, col=1)
+        fig.add_scatter(**x, y=_f32(t["p95_latency_ms"]), name=f"{side}: p95",
+                        legendgroup=side, line={"color": color, "width": 1.5}, row=2, col=1)
+        if "latency_saturated" in t and bool((t["latency_saturated"] > 0).any()):
+            # a bound is never drawn as a measured latency (latency_figure's rule)
+            at_ceiling = np.where(t["latency_saturated"].to_numpy(dtype=float) > 0,
+                                  t["p95_latency_ms"].to_numpy(dtype=float), np.nan)
+            fig.add_scatter(**x, y=_f32(at_ceiling), mode="markers", legendgroup=side,
+                            name=f"{side}: saturated pods, p95 a lower bound (≥)",
+                            marker={"symbol": "triangle-up", "size": 6, "color": color},
+                            row=2, col=1)
+        if "usd_per_hour" in cost.columns:
+            fig.add_scatter(**_time_axis(cost), y=_f32(cost["usd_per_hour"]),
+                            name=f"{side}: USD per hour", legendgroup=side,
+                            line={"shape": "hv", "color": color, "width": 2}, row=3, col=1)
+    per_hour, unit = time_unit(first)
+    times = first["time_h"].to_numpy(dtype=float) * per_hour
+    span = [float(times[0]), float(times[-1])] if times.size else [0.0, 0.0]
+    for slo in slos:
+        if slo.metric == "latency" and slo.percentile == 95 and slo.workload in (workload, None):
+            fig.add_scatter(x=span, y=[slo.threshold_ms] * 2, mode="lines", row=2, col=1,
+                            name=f"SLO p95 {quantity_text(slo.threshold_ms)} ms",
+                            line={"dash": "dot", "width": 1.5, "color": "#d62728"})
+    fig.update_yaxes(rangemode="tozero", hoverformat=_COUNT_HOVER, row=1, col=1)
+    fig.update_yaxes(type="log", hoverformat=_MS_HOVER, row=2, col=1, **_log_ticks(
+        pd.concat([t for t, _cost in binned.values()]), slos))
+    fig.update_yaxes(rangemode="tozero", hoverformat=_USD_PER_HOUR_HOVER, row=3, col=1)
+    fig.update_xaxes(title={"text": unit}, hoverformat=_x_layout(first)["hoverformat"],
+                     row=3, col=1)
     return fig

@@ -8,7 +8,11 @@ warnings saying what is paid for nothing:
   simulated workload runs on (each scenario keeps them as declared);
 * from each scenario's simulated nodes (:func:`simulated_commitment_warnings`, the report only):
   the proposed groups a simulated workload may run on, one warning a group naming each scenario
-  (load tests left out: minutes of synthetic users are no month).
+  (load tests left out: minutes of synthetic users are no month); and, when the report simulates
+  today's cluster too (``side="current"``), today's groups its workloads run on, in place of
+  their declared warning (:func:`todays_declared_warnings` names those the report drops), the
+  message saying the hours are today's simulated ones. ``validate`` simulates nothing, so it
+  keeps the declared figure (its message says "its declared nodes").
 
 A commitment covers that many instances at each moment
 (:func:`~infra_toolkit.cost_sim.overflow_node_hours`): node-hours above it at a busy moment are
@@ -37,7 +41,7 @@ from infra_toolkit.pricing import PriceBook
 from infra_toolkit.resources import Resource
 
 __all__ = ["CommitmentUse", "commitment_use", "declared_commitment_warnings",
-           "simulated_commitment_warnings"]
+           "simulated_commitment_warnings", "todays_declared_warnings"]
 
 # below this many instance-hours a month (36 seconds) a commitment counts as used, and none
 # ran above it: the simulated node-hours are floats turned Decimal, so an exact fit can leave a
@@ -188,21 +192,40 @@ def declared_commitment_warnings(plan: Plan, book: PriceBook) -> list[PlanWarnin
     return out
 
 
-def simulated_commitment_warnings(plan: Plan, runs: Sequence[Any], book: PriceBook
-                                  ) -> list[PlanWarning]:
-    """One warning per proposed node group with ``usage.committed_instances`` whose simulated
+def todays_declared_warnings(plan: Plan, today: Sequence[Any], book: PriceBook
+                             ) -> list[PlanWarning]:
+    """The declared commitment warnings (:func:`declared_commitment_warnings`) of today's node
+    groups that a run of ``today`` (today's simulated runs) prices from its simulated
+    node-hours: the report replaces them by today's simulated figure."""
+    resource_of = node_group_resources(plan, "current")
+    simulated = {resource_of.get(g, g) for run in today if run.cluster is not None
+                 for g in run.cluster.node_hours_by_node_group}
+    paths = {f"{r.entry_path}.usage.committed_instances" for r in plan.current.resources
+             if r.name in simulated}
+    return [w for w in declared_commitment_warnings(plan, book) if w.path in paths]
+
+
+def simulated_commitment_warnings(plan: Plan, runs: Sequence[Any], book: PriceBook,
+                                  side: str = "proposed") -> list[PlanWarning]:
+    """One warning per ``side`` (proposed, or current: today's cluster simulated) node group
+    with ``usage.committed_instances`` whose simulated
     nodes leave committed hours unused in some scenario run (``analysis.ScenarioRun``:
     ``name``, ``scenario``, ``cluster``, ``priced_resources``; load tests left out), at the
     group's ``usage.committed_instances``: each scenario's node-hours a month (projected to 730
     hours as the cost lines are), the unused hours, their share and their monthly cost at the
     commitment's rate, and the fixes: the fewest nodes the group ran at any moment, the groups
     the pods ran on instead, and the fill order."""
-    resource_of = node_group_resources(plan)
-    weights = {p.name: p.weight for p in plan.proposed.karpenter_pools}
-    spot = {r.name for r in plan.proposed.resources if r.type == "aws_eks_node_group"
+    arch = plan.proposed if side == "proposed" else plan.current
+    resource_of = node_group_resources(plan, side)
+    weights = {p.name: p.weight for p in arch.karpenter_pools}
+    spot = {r.name for r in arch.resources if r.type == "aws_eks_node_group"
             and r.attributes.get("capacity_type") == "SPOT"}
+    # say whose simulation it is: today's replaces the declared nodes validate reads
+    whose = ("the simulation leaves" if side == "proposed" else
+             "today's simulated nodes (not its declared ones: the report simulates today's "
+             "cluster on the same scenarios) leave")
     out = []
-    for r in plan.proposed.resources:
+    for r in arch.resources:
         if commitment_use(r, book) is None:
             continue
         uses: list[tuple[str, CommitmentUse]] = []
@@ -237,7 +260,7 @@ def simulated_commitment_warnings(plan: Plan, runs: Sequence[Any], book: PriceBo
         fixes = _fixes(uses[0][1], math.floor(min(fewest)), sorted(others), spot,
                        _weight_first(sorted(mine), sorted(ran_on), weights))
         out.append(PlanWarning(f"{r.entry_path}.usage.committed_instances", (
-            f"node group {quoted(r.name)} {_paid(uses[0][1])}, and the simulation leaves some "
+            f"node group {quoted(r.name)} {_paid(uses[0][1])}, and {whose} some "
             f"unused: {said}; {fixes}")))
     return out
 

@@ -21,7 +21,8 @@ def test_public_api() -> None:
         "REPORT_RENDERER",
         "canary_figures", "chart_timeline", "cost_by_component_figure", "cost_per_hour_figure",
         "latency_figure", "load_figure",
-        "scaling_figures", "time_to_capacity_figure", "use_report_renderer"]
+        "scaling_figures", "time_to_capacity_figure", "today_vs_proposed_figure",
+        "use_report_renderer"]
     assert all(hasattr(charts, name) for name in charts.__all__)
 
 

@@ -30,7 +30,7 @@ AT = "usage.committed_instances"
 def test_public_api_is_fixed() -> None:
     assert sorted(unused_commitment.__all__) == [
         "CommitmentUse", "commitment_use", "declared_commitment_warnings",
-        "simulated_commitment_warnings"]
+        "simulated_commitment_warnings", "todays_declared_warnings"]
 
 
 @pytest.fixture(scope="module")
