@@ -281,6 +281,21 @@ def test_latency_ticks_are_labelled_in_full() -> None:
     assert list(fig.layout.yaxis.ticktext)[7:10] == ["2,000", "5,000", "10,000"]
 
 
+
+def test_each_slo_line_has_its_percentiles_colour_on_every_chart() -> None:
+    # visual23: expected-day drew SLO p95 red and p99 purple, flash-crowd (with its saturation
+    # markers taking a colour first) purple and brown; each percentile now has one colour,
+    # p50 blue #1f77b4, p95 orange #ff7f0e, p99 green #2ca02c, and its SLO line shares it
+    slos = (Slo("p95", "latency", percentile=95, threshold_ms=300),
+            Slo("p99", "latency", percentile=99, threshold_ms=800))
+    calm = _timeline([3.0, 3.0], 100.0)
+    saturated = calm.assign(latency_saturated=[False, True])
+    for timeline in (calm, saturated):
+        fig = charts.latency_figure(timeline, "t", slos, "api")
+        colours = {t.name: t.line.color for t in fig.data if t.mode != "markers"}
+        assert colours == {"p50": "#1f77b4", "p95": "#ff7f0e", "p99": "#2ca02c",
+                           "SLO p95 300 ms": "#ff7f0e", "SLO p99 800 ms": "#2ca02c"}
+
 def test_one_node_group_still_has_its_legend() -> None:
     hourly = pd.DataFrame({"time_s": [0.0, 5.0], "usd_per_hour_general": [0.1248, 0.1248],
                            "usd_per_hour": [0.1248, 0.1248]})
