@@ -398,6 +398,6 @@ def test_the_stack_canary_is_simulated_step_by_step(soup: BeautifulSoup, html: s
     assert "(backend: 3 Ready pods on 3 Ready nodes)" in rule.get_text()
     # plotly's JSON writes the title's "/" as \u002f; the chart stops an hour into the 100 %
     # step (07:30 + 1 h = 08:30), whose table row runs to the scenario's end, 04:00 a day on
-    assert ("Canary expected-day / backend, 04:00 to 08:30: offered vs served load, "
-            "replicas and nodes\\u003cbr\\u003e\\u003csup\\u003ethe first 1 h of step 4; the "
+    assert ("Canary expected-day / backend: offered vs served load, replicas and nodes"
+            "\\u003cbr\\u003e\\u003csup\\u003e04:00 to 08:30; the first 1 h of step 4; the "
             "step table covers it to 04:00 (+1 d)") in html
