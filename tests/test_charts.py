@@ -136,6 +136,10 @@ def test_binned_rates_say_they_are_means_and_name_the_peak() -> None:
     fig = charts.load_figure(timeline, "day")
     assert float(np.nanmax(fig.data[0].y)) == pytest.approx((29 * 100 + 400) / 30, rel=1e-6)
     assert fig.layout.yaxis.title.text == "requests per second (150 s means; offered peak 400)"
+    # visual23: the plot is 480 - 60 - 60 = 360 px high; at 14 px (~7.7 px a character) the
+    # 57 characters of "requests per second (15 s means; offered peak 1,092.13)" took ~440 px
+    # and crossed the chart's title; at 11 px (~6 px a character) ~340 px fit
+    assert fig.layout.yaxis.title.font.size == 11
     # unbinned (an hour at 15 s: 240 ticks), the rates are the ticks themselves
     hour = timeline.iloc[:240].assign(time_s=np.arange(240) * 15.0)
     assert charts.load_figure(hour, "hour").layout.yaxis.title.text == "requests per second"
