@@ -211,16 +211,17 @@ def canary_figures(analysis: PlanAnalysis) -> list[go.Figure]:
     # the span shown, in the step table's clock; a held step cut here says so, since its peak
     # replicas in the table may come after the chart's end
     span = f"{c.clock_text(first.start_s)} to {c.clock_text(end_s)}"
-    # on a second, smaller line: one line of it all ran past the plot's width, clipped
-    cut = (f"<br><sup>the first {CANARY_CHART_HOLD_S / 3600:g} h of step {last.step}; the step "
-           f"table covers it to {c.clock_text(last.end_s)}</sup>") if end_s < last.end_s else ""
+    # on a second, smaller line: one line of it all ran past the plot's width, clipped (the
+    # span too, in a 1000 px window or on paper: visual23)
+    cut = (f"; the first {CANARY_CHART_HOLD_S / 3600:g} h of step {last.step}; the step "
+           f"table covers it to {c.clock_text(last.end_s)}") if end_s < last.end_s else ""
     figures = []
     for workload in c.workloads:
         t = c.simulations[workload].timeline
         times = t["time_s"].to_numpy(dtype=float)
         shown = t[(times >= first.start_s) & (times < end_s)]
-        fig = load_figure(shown, f"Canary {c.scenario} / {workload}, {span}")
-        fig.update_layout(title={"text": fig.layout.title.text + cut})
+        fig = load_figure(shown, f"Canary {c.scenario} / {workload}")
+        fig.update_layout(title={"text": f"{fig.layout.title.text}<br><sup>{span}{cut}</sup>"})
         # the steps' marks in the load chart's own unit (minutes for a span ending before 3 h)
         per_hour, unit = time_unit(chart_timeline(shown))
         fig.update_xaxes(title={"text": f"{unit} from the scenario's start "
@@ -228,8 +229,11 @@ def canary_figures(analysis: PlanAnalysis) -> list[go.Figure]:
         for w in c.windows:
             fig.add_vline(x=w.start_s / 3600.0 * per_hour, line={"dash": "dot", "width": 1,
                                                       "color": "#7f7f7f"},
+                          # above the plot, right of its line: written down the line inside
+                          # the plot, the labels lay over the count lines at the axis' top
                           annotation={"text": f"step {w.step}: {w.weight_pct:g} %",
-                                      "textangle": -90, "font": {"size": 10}},
+                                      "font": {"size": 10}, "yanchor": "bottom",
+                                      "xanchor": "left"},
                           annotation_position="top right")
         figures.append(fig)
     return figures

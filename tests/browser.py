@@ -42,15 +42,16 @@ def chromium_path() -> str:
     return path
 
 
-def open_offline(html_path: Path) -> PageLoad:
-    """Load ``html_path`` from file:// with every other request aborted; wait for plotly."""
+def open_offline(html_path: Path, width_px: int = 1280) -> PageLoad:
+    """Load ``html_path`` from file:// with every other request aborted, in a window
+    ``width_px`` wide (a reviewer's side panel is ~1000); wait for plotly."""
     from playwright.sync_api import sync_playwright
 
     load = PageLoad()
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page()
+            page = browser.new_page(viewport={"width": width_px, "height": 720})
             page.on("pageerror", lambda err: load.page_errors.append(str(err)))
 
             def route(r):  # type: ignore[no-untyped-def]
@@ -89,3 +90,60 @@ def open_offline(html_path: Path) -> PageLoad:
         finally:
             browser.close()
     return load
+
+
+@dataclass
+class PrintedPage:
+    """What printing a page (Chrome's print to PDF, as a reviewer's Ctrl+P) did to it."""
+
+    # each chart's layout.width while printing (null: sized to its window, as on screen)
+    chart_widths_px: list[object] = field(default_factory=list)
+    # each chart's layout.width after printing: sized to its window again
+    chart_widths_after_px: list[object] = field(default_factory=list)
+    # under print media: CSS display of plotly's toolbars, of the tables, and the tables' type
+    modebar_displays: list[str] = field(default_factory=list)
+    table_displays: list[str] = field(default_factory=list)
+    table_font_sizes: list[str] = field(default_factory=list)
+    # under print media: CSS break-inside of each chart's output block
+    chart_breaks: list[str] = field(default_factory=list)
+
+
+def print_offline(html_path: Path, width_px: int = 1400) -> PrintedPage:
+    """Open ``html_path`` in a ``width_px`` window, print it to PDF and say what printing did."""
+    from playwright.sync_api import sync_playwright
+
+    printed = PrintedPage()
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": width_px, "height": 720})
+            page.goto(html_path.resolve().as_uri(), wait_until="load")
+            page.wait_for_function(
+                "() => [...document.querySelectorAll('.plotly-graph-div')]"
+                ".every(d => d.querySelector('svg.main-svg'))", timeout=15_000)
+            # a listener added after the page's own runs after it: it sees the print layout
+            page.evaluate(
+                "() => window.addEventListener('beforeprint', () => { window.printedWidths ="
+                " [...document.querySelectorAll('.js-plotly-plot')].map(d => d.layout.width"
+                " === undefined ? null : d.layout.width); })")
+            page.pdf(format="A4")
+            printed.chart_widths_px = page.evaluate("() => window.printedWidths")
+            printed.chart_widths_after_px = page.evaluate(
+                "() => [...document.querySelectorAll('.js-plotly-plot')].map(d => d.layout.width"
+                " === undefined ? null : d.layout.width)")
+            page.emulate_media(media="print")
+            styles = page.evaluate(
+                "() => ({modebars: [...document.querySelectorAll('.modebar-container')]"
+                ".map(e => getComputedStyle(e).display),"
+                " tables: [...document.querySelectorAll('section.report-section table')]"
+                ".map(e => [getComputedStyle(e).display, getComputedStyle(e).fontSize]),"
+                " breaks: [...document.querySelectorAll('.jp-OutputArea-output')]"
+                ".filter(e => e.querySelector('.js-plotly-plot'))"
+                ".map(e => getComputedStyle(e).breakInside)})")
+            printed.modebar_displays = styles["modebars"]
+            printed.table_displays = [d for d, _size in styles["tables"]]
+            printed.table_font_sizes = [size for _d, size in styles["tables"]]
+            printed.chart_breaks = styles["breaks"]
+        finally:
+            browser.close()
+    return printed

@@ -137,6 +137,10 @@ def test_binned_rates_say_they_are_means_and_name_the_peak() -> None:
     fig = charts.load_figure(timeline, "day")
     assert float(np.nanmax(fig.data[0].y)) == pytest.approx((29 * 100 + 400) / 30, rel=1e-6)
     assert fig.layout.yaxis.title.text == "requests per second (150 s means; offered peak 400)"
+    # visual23: the plot is 480 - 60 - 60 = 360 px high; at 14 px (~7.7 px a character) the
+    # 57 characters of "requests per second (15 s means; offered peak 1,092.13)" took ~440 px
+    # and crossed the chart's title; at 11 px (~6 px a character) ~340 px fit
+    assert fig.layout.yaxis.title.font.size == 11
     # unbinned (an hour at 15 s: 240 ticks), the rates are the ticks themselves
     hour = timeline.iloc[:240].assign(time_s=np.arange(240) * 15.0)
     assert charts.load_figure(hour, "hour").layout.yaxis.title.text == "requests per second"
@@ -281,6 +285,21 @@ def test_latency_ticks_are_labelled_in_full() -> None:
                                                500_000]
     assert list(fig.layout.yaxis.ticktext)[7:10] == ["2,000", "5,000", "10,000"]
 
+
+
+def test_each_slo_line_has_its_percentiles_colour_on_every_chart() -> None:
+    # visual23: expected-day drew SLO p95 red and p99 purple, flash-crowd (with its saturation
+    # markers taking a colour first) purple and brown; each percentile now has one colour,
+    # p50 blue #1f77b4, p95 orange #ff7f0e, p99 green #2ca02c, and its SLO line shares it
+    slos = (Slo("p95", "latency", percentile=95, threshold_ms=300),
+            Slo("p99", "latency", percentile=99, threshold_ms=800))
+    calm = _timeline([3.0, 3.0], 100.0)
+    saturated = calm.assign(latency_saturated=[False, True])
+    for timeline in (calm, saturated):
+        fig = charts.latency_figure(timeline, "t", slos, "api")
+        colours = {t.name: t.line.color for t in fig.data if t.mode != "markers"}
+        assert colours == {"p50": "#1f77b4", "p95": "#ff7f0e", "p99": "#2ca02c",
+                           "SLO p95 300 ms": "#ff7f0e", "SLO p99 800 ms": "#2ca02c"}
 
 def test_one_node_group_still_has_its_legend() -> None:
     hourly = pd.DataFrame({"time_s": [0.0, 5.0], "usd_per_hour_general": [0.1248, 0.1248],

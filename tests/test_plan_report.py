@@ -24,7 +24,7 @@ from infra_toolkit.digest import plan_digest
 from infra_toolkit.plan import read_plan
 from infra_toolkit.plan_traffic import scenario_curve
 from infra_toolkit.report import find_external_references
-from tests.browser import chromium_path, open_offline
+from tests.browser import chromium_path, open_offline, print_offline
 from tests.conftest import REPO_ROOT, shipped_tables_sha256
 from tests.readme_examples import DEFAULT_PLAN, ReportRun
 
@@ -87,6 +87,22 @@ def test_opens_offline_with_every_chart_drawn(default_report: ReportRun, soup: B
     assert styles["approve-command"][0] == "rgb(245, 245, 245)"
     assert styles["approve-command"][1] != "0px"
 
+
+
+def test_no_table_passes_the_page_in_a_side_panel_or_on_paper(default_report: ReportRun) -> None:
+    # visual23: at 1000 px the cost table (price sources) and the scaling summary (13 columns)
+    # ran past the page, their scrollbar at the foot of the whole section's output; each table
+    # now scrolls in its own box and a price source wraps in its cell. On paper nothing
+    # scrolls: every table prints as a table in 7.5 pt type (7.5 x 96 / 72 = 10 px).
+    chromium_path()
+    load = open_offline(default_report.html_path, width_px=1000)
+    assert load.wider_than_page == []
+    assert load.split_numbers == []
+    printed = print_offline(default_report.html_path)
+    assert set(printed.table_displays) == {"table"}
+    assert set(printed.table_font_sizes) == {"10px"}
+    assert len(printed.chart_widths_px) == FIGURES
+    assert set(printed.chart_widths_px) == {640}
 
 def test_self_contained(html: str) -> None:
     assert html.count(get_plotlyjs()[:40]) == 1  # plotly.js exactly once
@@ -382,6 +398,6 @@ def test_the_stack_canary_is_simulated_step_by_step(soup: BeautifulSoup, html: s
     assert "(backend: 3 Ready pods on 3 Ready nodes)" in rule.get_text()
     # plotly's JSON writes the title's "/" as \u002f; the chart stops an hour into the 100 %
     # step (07:30 + 1 h = 08:30), whose table row runs to the scenario's end, 04:00 a day on
-    assert ("Canary expected-day / backend, 04:00 to 08:30: offered vs served load, "
-            "replicas and nodes\\u003cbr\\u003e\\u003csup\\u003ethe first 1 h of step 4; the "
+    assert ("Canary expected-day / backend: offered vs served load, replicas and nodes"
+            "\\u003cbr\\u003e\\u003csup\\u003e04:00 to 08:30; the first 1 h of step 4; the "
             "step table covers it to 04:00 (+1 d)") in html

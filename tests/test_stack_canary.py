@@ -238,8 +238,12 @@ def test_the_section_and_chart_of_a_stack_canary(stack: PlanAnalysis) -> None:
     assert [s.x0 for s in fig.layout.shapes] == [0.0, pytest.approx(10.0)]
     assert fig.layout.xaxis.title.text == "minutes from the scenario's start (00:00)"
     # the whole canary fits in the chart: its span, no cut
-    assert fig.layout.title.text == ("Canary steady / api, 00:00 to 00:30: offered vs served "
-                                     "load, replicas and nodes")
+    assert fig.layout.title.text == ("Canary steady / api: offered vs served load, replicas "
+                                     "and nodes<br><sup>00:00 to 00:30</sup>")
+    # each step's weight above the plot, right of its line (visual23: written down the line
+    # inside the plot, the labels lay over the pod and node lines at the right axis' top)
+    assert [(a.yref, a.y, a.yanchor, a.xanchor, a.textangle)
+            for a in fig.layout.annotations] == [("y domain", 1, "bottom", "left", None)] * 2
 
 
 def test_a_canary_chart_cut_in_its_held_step_says_so(tmp_path: Path) -> None:
@@ -250,8 +254,8 @@ def test_a_canary_chart_cut_in_its_held_step_says_so(tmp_path: Path) -> None:
     a = analyze_plan(plan, store_location=str(tmp_path / "none"))
     (fig,) = canary_figures(a)
     assert fig.layout.title.text == (
-        "Canary steady / api, 00:00 to 01:10: offered vs served load, replicas and nodes<br>"
-        "<sup>the first 1 h of step 2; the step table covers it to 03:00</sup>")
+        "Canary steady / api: offered vs served load, replicas and nodes<br>"
+        "<sup>00:00 to 01:10; the first 1 h of step 2; the step table covers it to 03:00</sup>")
 
 
 def test_only_a_stack_canary_is_simulated(tmp_path: Path) -> None:
