@@ -273,3 +273,66 @@ def test_the_sweep_refuses_min_replicas_of_a_scaled_object_that_scales_to_zero()
         "to zero), and the sweep varies the HPA only; change minReplicaCount in the "
         "ScaledObject and re-run, or leave minReplicas out of --vary"]
     assert keda_value_problems(hpa.hpa, "so.yaml", {"minReplicas": (1, 2)}) == []
+
+
+def _request_scale(current: int, min_count: int, idle: int | None, cooldown_s: int,
+                   initial_cooldown_s: int, creation_s: float, now_s: float,
+                   last_active_s: float | None, active: bool) -> tuple[int | None, float | None]:
+    """An independent reading of KEDA's RequestScale (kedacore/keda pkg/scaling/executor/
+    scale_scaledobjects.go), written from the Go switch, not from keda_activation: the
+    replicas written (None: no write) and status.lastActiveTime after the poll."""
+    if active:
+        # case IdleReplicaCount != nil && currentReplicas < minReplicas, currentReplicas == 0:
+        # scaleFromZeroOrIdle writes MinReplicaCount when > 0 else 1, then updateLastActiveTime
+        if (idle is not None and current < min_count) or current == 0:
+            return (min_count if min_count > 0 else 1), now_s
+        return None, now_s  # default: updateLastActiveTime only
+    # case IdleReplicaCount != nil && currentReplicas > *IdleReplicaCount,
+    #      currentReplicas > 0 && minReplicas == 0: scaleToZeroOrIdle
+    if (idle is not None and current > idle) or (current > 0 and min_count == 0):
+        # (LastActiveTime == nil && CreationTimestamp.Add(initialCooldownPeriod).Before(now)) ||
+        # (LastActiveTime != nil && LastActiveTime.Add(cooldownPeriod).Before(now))
+        if (last_active_s is None and creation_s + initial_cooldown_s < now_s) or \
+                (last_active_s is not None and last_active_s + cooldown_s < now_s):
+            # getIdleOrMinimumReplicaCount: idle when set, else minReplicaCount (0 when nil)
+            return (idle if idle is not None else min_count), last_active_s
+        return None, last_active_s
+    # case currentReplicas < minReplicas && IdleReplicaCount == nil: minReplicaCount
+    if current < min_count and idle is None:
+        return min_count, last_active_s
+    return None, last_active_s  # default: no change
+
+
+def test_keda_poll_agrees_with_an_independent_request_scale_on_random_cases() -> None:
+    # 5,000 seeded cases over replicas, min / idle, both cooldowns, creation, now, last active
+    # and the triggers' values (often exactly at a threshold, or a poll exactly at a cooldown's
+    # end, where the strict comparisons matter). keda_poll's clock starts at the ScaledObject's
+    # creation, so its times are the reference's minus creation_s (whole seconds: exact).
+    rng = np.random.default_rng(20231116)
+    mismatches = []
+    for case in range(5000):
+        min_count = int(rng.choice([0, 0, 1, 2, 5]))
+        idle = None if min_count == 0 or rng.random() < 0.4 else int(rng.integers(0, min_count))
+        cooldown_s, initial_s = int(rng.choice([0, 30, 300])), int(rng.choice([0, 60, 600]))
+        creation_s = float(rng.integers(0, 10_000))
+        last = None if rng.random() < 0.3 else creation_s + float(rng.integers(0, 2000))
+        base = creation_s if last is None else last
+        # now: often exactly at the end of the cooldown that applies
+        end = base + (initial_s if last is None else cooldown_s)
+        now_s = float(rng.choice([end, end + 1, end - 1, end + 30, base + 1]))
+        now_s = max(now_s, creation_s + 1, base)
+        current = int(rng.choice([0, 1, 2, 3, 7, max(min_count - 1, 0), min_count]))
+        thresholds = [float(rng.choice([0, 0, 3, 10])) for _ in range(int(rng.integers(1, 4)))]
+        values = [float(rng.choice([th, th + 0.5, max(th - 1, 0), 0, th + 50]))
+                  for th in thresholds]
+        triggers = tuple(TriggerActivation(f"m{i}", th, "t") for i, th in enumerate(thresholds))
+        activation = KedaActivation(30, cooldown_s, initial_s, min_count, idle, triggers)
+        active = any(v > th for v, th in zip(values, thresholds, strict=True))
+        want = _request_scale(current, min_count, idle, cooldown_s, initial_s, creation_s,
+                              now_s, last, active)
+        got = keda_poll(activation, current, {f"m{i}": v for i, v in enumerate(values)},
+                        now_s - creation_s, None if last is None else last - creation_s)
+        got_last = None if got.last_active_s is None else got.last_active_s + creation_s
+        if (got.replicas, got_last) != want:
+            mismatches.append((case, current, min_count, idle, now_s, last, active, want, got))
+    assert mismatches == []
