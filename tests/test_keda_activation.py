@@ -336,3 +336,14 @@ def test_keda_poll_agrees_with_an_independent_request_scale_on_random_cases() ->
         if (got.replicas, got_last) != want:
             mismatches.append((case, current, min_count, idle, now_s, last, active, want, got))
     assert mismatches == []
+
+
+def test_an_hpa_minimum_no_scaled_object_gives_is_refused() -> None:
+    # GetHPAMinReplicas (apis/keda/v1alpha1/scaledobject_types.go): KEDA's HPA runs at
+    # max(minReplicaCount, 1) = max(0, 1) = 1 here. The explorer's minReplicas slider at 3 gave
+    # an HPA at 3 that KEDA still woke to 1 and put to sleep: no ScaledObject runs so
+    with pytest.raises(SimulationError, match=(
+            r"simulation 'baseline': hpa.min_replicas \(=3\) is not the minReplicas KEDA's "
+            r"operator gives its HPA for minReplicaCount 0 \(=1, GetHPAMinReplicas\); change "
+            r"minReplicaCount in the ScaledObject instead")):
+        dataclasses.replace(SPEC, hpa=dataclasses.replace(HPA, min_replicas=3))
