@@ -192,10 +192,13 @@ def test_the_queue_wakes_the_worker_at_the_next_poll_and_it_sleeps_after_the_coo
     assert (cold.demand_s, cold.activated_s, cold.ready_s) == (100.0, 120.0, 155.0)
     assert (cold.activation_wait_s, cold.node_wait_s, cold.pod_startup_s, cold.total_s) == \
         (20.0, 0.0, 35.0, 55.0)
-    assert _zero_row("steady", "orders", zeros) == {
+    # the warm node group's min_size 1 keeps its node (billed) while the worker is at zero
+    assert _zero_row("steady", "orders", zeros, {"ng": 1}) == {
         "Scenario": "steady", "Workload": "orders", "Time at zero replicas": "10 min",
         "Cold starts": 1, "Scaled to zero": 1, "Longest cold start": "55 s",
-        "Activation wait": "20 s", "Node wait": "0 s", "Pod start-up": "35 s"}
+        "Activation wait": "20 s", "Node wait": "0 s", "Pod start-up": "35 s",
+        "Nodes kept at zero (min_size)": "ng 1"}
+    assert result.summary.node_hours_by_node_group == {"ng": pytest.approx(1200 / 3600)}
 
 
 def test_without_scale_on_in_flight_a_drained_queue_is_inactive() -> None:
@@ -225,6 +228,8 @@ def test_a_cold_start_on_no_node_waits_for_one() -> None:
     (cold,) = zeros.cold_starts
     assert (cold.activation_wait_s, cold.node_wait_s, cold.pod_startup_s) == (20.0, 70.0, 35.0)
     assert zeros.seconds_at_zero == 120.0 + 480.0
+    assert _zero_row("steady", "orders", zeros, {"ng": 0})["Nodes kept at zero (min_size)"] \
+        == "none"
 
 
 def test_idle_replica_count_wakes_to_min_replica_count() -> None:
