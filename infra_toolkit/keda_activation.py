@@ -34,7 +34,17 @@ instant rather than a metrics-server window: the requests waiting in the tick be
 (and for an SQS trigger counting them, those in flight: Little's law) for a metric named in the
 workload's ``queue_depth_metrics``, else the requests per second offered in that tick
 (:func:`trigger_values`). "Before now" is strict: a cooldown ending
-exactly at a poll scales at the next one. Pure: no I/O, no clock.
+exactly at a poll scales at the next one.
+
+Not modelled, and why it matters little: ``startScaleLoop`` also polls at the creation itself,
+which here would read no tick (every value 0: no branch writes unless a threshold is below 0);
+newer releases (``pkg/scaling/jitter.go`` ``jitterOffset``) shift the first poll by up to one
+``pollingInterval`` from a hash of the object's UID, which moves every poll by that offset. A
+scaler's error (``isError``: the trigger counts as inactive, ``fallback`` replicas) never
+happens: simulated metrics never fail. The values are the fluid model's means, so a fraction
+of a message counts as activity (above 0), where KEDA's SQS count is a whole number: a trickle
+whose mean in flight is below one message keeps the target active at every poll here, in KEDA
+only at the polls that catch a message in flight. Pure: no I/O, no clock.
 """
 
 from __future__ import annotations
