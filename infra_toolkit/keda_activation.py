@@ -33,7 +33,11 @@ A trigger's value at a poll is the simulated series the HPA reads for its metric
 instant rather than a metrics-server window: the requests waiting in the tick before the poll
 (and for an SQS trigger counting them, those in flight: Little's law) for a metric named in the
 workload's ``queue_depth_metrics``, else the requests per second offered in that tick
-(:func:`trigger_values`). "Before now" is strict: a cooldown ending
+(:func:`trigger_values`): a query of what reaches the workload from outside (an ingress, a
+load balancer). A query of the workload's own pods' series (``http_requests_total`` of its
+app) has no series at zero pods: ``prometheus_scaler.go`` reads an empty result as 0
+(``ignoreNullValues``, default true) or fails, and KEDA never wakes the target, where this
+simulation does. "Before now" is strict: a cooldown ending
 exactly at a poll scales at the next one.
 
 Not modelled, and why it matters little: ``startScaleLoop`` also polls at the creation itself,
