@@ -25,7 +25,9 @@ as read in kedacore/keda's public source (the rules, not its code):
 
 While the target is at 0 replicas the HPA KEDA made (``minReplicas`` >= 1) does nothing: the
 controller's ScalingDisabled rule (``hpa.reconcile``, /work/shared/hpa/SPEC.md §6), which the
-loops run unchanged.
+loops run unchanged. An ``idleReplicaCount`` above 0 runs as it does in a cluster: the HPA
+raises the target from the idle count to its ``minReplicas`` at its next sync and KEDA writes
+the idle count back at its next poll, the fight behind KEDA's note that only 0 is supported.
 
 The simulation's terms: the ScaledObject is created at the run's start (t = 0) and polls at
 every multiple of ``polling_interval_s`` after it (a poll at 0 would read no simulated tick).
