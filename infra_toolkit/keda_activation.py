@@ -25,7 +25,9 @@ as read in kedacore/keda's public source (the rules, not its code):
 
 While the target is at 0 replicas the HPA KEDA made (``minReplicas`` >= 1) does nothing: the
 controller's ScalingDisabled rule (``hpa.reconcile``, /work/shared/hpa/SPEC.md §6), which the
-loops run unchanged.
+loops run unchanged. An ``idleReplicaCount`` above 0 runs as it does in a cluster: the HPA
+raises the target from the idle count to its ``minReplicas`` at its next sync and KEDA writes
+the idle count back at its next poll, the fight behind KEDA's note that only 0 is supported.
 
 The simulation's terms: the ScaledObject is created at the run's start (t = 0) and polls at
 every multiple of ``polling_interval_s`` after it (a poll at 0 would read no simulated tick).
@@ -33,8 +35,22 @@ A trigger's value at a poll is the simulated series the HPA reads for its metric
 instant rather than a metrics-server window: the requests waiting in the tick before the poll
 (and for an SQS trigger counting them, those in flight: Little's law) for a metric named in the
 workload's ``queue_depth_metrics``, else the requests per second offered in that tick
-(:func:`trigger_values`). "Before now" is strict: a cooldown ending
-exactly at a poll scales at the next one. Pure: no I/O, no clock.
+(:func:`trigger_values`): a query of what reaches the workload from outside (an ingress, a
+load balancer). A query of the workload's own pods' series (``http_requests_total`` of its
+app) has no series at zero pods: ``prometheus_scaler.go`` reads an empty result as 0
+(``ignoreNullValues``, default true) or fails, and KEDA never wakes the target, where this
+simulation does. "Before now" is strict: a cooldown ending
+exactly at a poll scales at the next one.
+
+Not modelled, and why it matters little: ``startScaleLoop`` also polls at the creation itself,
+which here would read no tick (every value 0: no branch writes unless a threshold is below 0);
+newer releases (``pkg/scaling/jitter.go`` ``jitterOffset``) shift the first poll by up to one
+``pollingInterval`` from a hash of the object's UID, which moves every poll by that offset. A
+scaler's error (``isError``: the trigger counts as inactive, ``fallback`` replicas) never
+happens: simulated metrics never fail. The values are the fluid model's means, so a fraction
+of a message counts as activity (above 0), where KEDA's SQS count is a whole number: a trickle
+whose mean in flight is below one message keeps the target active at every poll here, in KEDA
+only at the polls that catch a message in flight. Pure: no I/O, no clock.
 """
 
 from __future__ import annotations

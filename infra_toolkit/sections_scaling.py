@@ -14,7 +14,7 @@ some run of the report has such minutes, so a report of runs that start healthy 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
@@ -145,7 +145,8 @@ def scaling_behaviour(a: PlanAnalysis) -> Section:
                          for e in s.time_to_capacity]
             if sim.spec.keda is not None:
                 zeros.append(_zero_row(run.name, name, zero_scaling(
-                    t, sim.events, float(sim.spec.tick_s), sim.spec.workload.startup_s)))
+                    t, sim.events, float(sim.spec.tick_s), sim.spec.workload.startup_s),
+                    {g.name: g.min_size for g in sim.spec.node_groups}))
     slo_frame = pd.concat(slos)
     # the start-up's minutes are shown only when a run has any (module docstring)
     started_bad = bool((slo_frame[_STARTUP] > 0).any()) or never
@@ -191,18 +192,29 @@ _ZERO_CAPTION = (
     "(minReplicaCount 0 or idleReplicaCount). KEDA polls the triggers every pollingInterval, "
     "writes minReplicaCount (at least 1) when one is above its activation value and the target "
     "is at 0, and writes 0 (or idleReplicaCount) once no trigger has been active for "
-    "cooldownPeriod; at 0 the HPA does nothing and the offered requests are dropped or queued "
-    "as with no Ready pod. The cost follows the run: node-hours while the cluster autoscaler "
-    "keeps nodes (a group's min_size keeps them at zero pods), a workload's share by its pods. "
+    "cooldownPeriod; at 0 the HPA does nothing. With no Ready pod the simulator drops every "
+    "request offered (its queue holds what the Ready pods serve in queue_timeout_s): for a "
+    "queue that keeps its messages (SQS) the dropped share, latency and SLO minutes count a "
+    "cold start's messages as lost, where they would wait for the first pod. A prometheus "
+    "trigger is read as the requests offered to the workload: a query of its own pods' series "
+    "reads nothing at zero pods, and KEDA would never wake it. The cost "
+    "follows the run: node-hours while the cluster autoscaler keeps nodes (a group's "
+    "min_size keeps them at zero pods), a workload's share by its pods. Nodes kept at zero: "
+    "the min_size of each node group the workload may use, billed while it sits at zero "
+    "(none: its groups may shrink to zero, unless other pods hold their nodes). "
     "Cold start: from the first request offered at zero to the first Ready pod, split into "
     "KEDA's activation wait (to its poll's write), the wait for a node and the pod's start-up; "
     "the longest one is shown. The time-to-capacity table above has no KEDA part: it counts "
-    "the activation wait in its metric lag and sync wait")
+    "the activation wait in its metric lag, sync wait and controller hold (the HPA holds at "
+    "0 replicas until KEDA's write)")
 
 
-def _zero_row(scenario: str, workload: str, found: ZeroScaling) -> dict[str, object]:
-    """One row of the KEDA scale-to-zero table: a run's :class:`ZeroScaling`."""
+def _zero_row(scenario: str, workload: str, found: ZeroScaling,
+              min_sizes: Mapping[str, int]) -> dict[str, object]:
+    """One row of the KEDA scale-to-zero table: a run's :class:`ZeroScaling`, and the
+    ``min_size`` of each node group the workload may use (the nodes billed at zero pods)."""
     longest = found.longest
+    kept = [f"{group} {size}" for group, size in min_sizes.items() if size > 0]
 
     def seconds(value: float | None) -> str:
         return "not Ready by the run's end" if value is None else duration_text(value)
@@ -214,7 +226,8 @@ def _zero_row(scenario: str, workload: str, found: ZeroScaling) -> dict[str, obj
             "Activation wait": "" if longest is None else duration_text(
                 longest.activation_wait_s),
             "Node wait": "" if longest is None else seconds(longest.node_wait_s),
-            "Pod start-up": "" if longest is None else seconds(longest.pod_startup_s)}
+            "Pod start-up": "" if longest is None else seconds(longest.pod_startup_s),
+            "Nodes kept at zero (min_size)": ", ".join(kept) or "none"}
 
 
 def _today_beside(a: PlanAnalysis) -> tuple[Table, ...]:

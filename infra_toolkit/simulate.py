@@ -156,6 +156,15 @@ class SimulationSpec:
                 f"simulation {self.name!r}: KEDA's triggers {', '.join(lost)} are no External "
                 f"metric of the HPA (it has {', '.join(sorted(external)) or 'none'}); give the "
                 "KedaActivation of this HPA's ScaledObject")
+        # GetHPAMinReplicas: KEDA's HPA runs at max(minReplicaCount, 1); another minReplicas
+        # (the explorer's slider) is a run no ScaledObject gives: KEDA would still wake to
+        # minReplicaCount and scale to zero after it
+        if self.keda is not None and self.hpa.min_replicas != max(self.keda.min_replica_count, 1):
+            raise SimulationError(
+                f"simulation {self.name!r}: hpa.min_replicas (={self.hpa.min_replicas}) is not "
+                f"the minReplicas KEDA's operator gives its HPA for minReplicaCount "
+                f"{self.keda.min_replica_count} (={max(self.keda.min_replica_count, 1)}, "
+                "GetHPAMinReplicas); change minReplicaCount in the ScaledObject instead")
         if self.initial_replicas is None:
             object.__setattr__(self, "initial_replicas", max(1, self.hpa.min_replicas))
         init = self.initial_replicas

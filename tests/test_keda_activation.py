@@ -192,10 +192,13 @@ def test_the_queue_wakes_the_worker_at_the_next_poll_and_it_sleeps_after_the_coo
     assert (cold.demand_s, cold.activated_s, cold.ready_s) == (100.0, 120.0, 155.0)
     assert (cold.activation_wait_s, cold.node_wait_s, cold.pod_startup_s, cold.total_s) == \
         (20.0, 0.0, 35.0, 55.0)
-    assert _zero_row("steady", "orders", zeros) == {
+    # the warm node group's min_size 1 keeps its node (billed) while the worker is at zero
+    assert _zero_row("steady", "orders", zeros, {"ng": 1}) == {
         "Scenario": "steady", "Workload": "orders", "Time at zero replicas": "10 min",
         "Cold starts": 1, "Scaled to zero": 1, "Longest cold start": "55 s",
-        "Activation wait": "20 s", "Node wait": "0 s", "Pod start-up": "35 s"}
+        "Activation wait": "20 s", "Node wait": "0 s", "Pod start-up": "35 s",
+        "Nodes kept at zero (min_size)": "ng 1"}
+    assert result.summary.node_hours_by_node_group == {"ng": pytest.approx(1200 / 3600)}
 
 
 def test_without_scale_on_in_flight_a_drained_queue_is_inactive() -> None:
@@ -225,6 +228,8 @@ def test_a_cold_start_on_no_node_waits_for_one() -> None:
     (cold,) = zeros.cold_starts
     assert (cold.activation_wait_s, cold.node_wait_s, cold.pod_startup_s) == (20.0, 70.0, 35.0)
     assert zeros.seconds_at_zero == 120.0 + 480.0
+    assert _zero_row("steady", "orders", zeros, {"ng": 0})["Nodes kept at zero (min_size)"] \
+        == "none"
 
 
 def test_idle_replica_count_wakes_to_min_replica_count() -> None:
@@ -273,3 +278,77 @@ def test_the_sweep_refuses_min_replicas_of_a_scaled_object_that_scales_to_zero()
         "to zero), and the sweep varies the HPA only; change minReplicaCount in the "
         "ScaledObject and re-run, or leave minReplicas out of --vary"]
     assert keda_value_problems(hpa.hpa, "so.yaml", {"minReplicas": (1, 2)}) == []
+
+
+def _request_scale(current: int, min_count: int, idle: int | None, cooldown_s: int,
+                   initial_cooldown_s: int, creation_s: float, now_s: float,
+                   last_active_s: float | None, active: bool) -> tuple[int | None, float | None]:
+    """An independent reading of KEDA's RequestScale (kedacore/keda pkg/scaling/executor/
+    scale_scaledobjects.go), written from the Go switch, not from keda_activation: the
+    replicas written (None: no write) and status.lastActiveTime after the poll."""
+    if active:
+        # case IdleReplicaCount != nil && currentReplicas < minReplicas, currentReplicas == 0:
+        # scaleFromZeroOrIdle writes MinReplicaCount when > 0 else 1, then updateLastActiveTime
+        if (idle is not None and current < min_count) or current == 0:
+            return (min_count if min_count > 0 else 1), now_s
+        return None, now_s  # default: updateLastActiveTime only
+    # case IdleReplicaCount != nil && currentReplicas > *IdleReplicaCount,
+    #      currentReplicas > 0 && minReplicas == 0: scaleToZeroOrIdle
+    if (idle is not None and current > idle) or (current > 0 and min_count == 0):
+        # (LastActiveTime == nil && CreationTimestamp.Add(initialCooldownPeriod).Before(now)) ||
+        # (LastActiveTime != nil && LastActiveTime.Add(cooldownPeriod).Before(now))
+        if (last_active_s is None and creation_s + initial_cooldown_s < now_s) or \
+                (last_active_s is not None and last_active_s + cooldown_s < now_s):
+            # getIdleOrMinimumReplicaCount: idle when set, else minReplicaCount (0 when nil)
+            return (idle if idle is not None else min_count), last_active_s
+        return None, last_active_s
+    # case currentReplicas < minReplicas && IdleReplicaCount == nil: minReplicaCount
+    if current < min_count and idle is None:
+        return min_count, last_active_s
+    return None, last_active_s  # default: no change
+
+
+def test_keda_poll_agrees_with_an_independent_request_scale_on_random_cases() -> None:
+    # 5,000 seeded cases over replicas, min / idle, both cooldowns, creation, now, last active
+    # and the triggers' values (often exactly at a threshold, or a poll exactly at a cooldown's
+    # end, where the strict comparisons matter). keda_poll's clock starts at the ScaledObject's
+    # creation, so its times are the reference's minus creation_s (whole seconds: exact).
+    rng = np.random.default_rng(20231116)
+    mismatches = []
+    for case in range(5000):
+        min_count = int(rng.choice([0, 0, 1, 2, 5]))
+        idle = None if min_count == 0 or rng.random() < 0.4 else int(rng.integers(0, min_count))
+        cooldown_s, initial_s = int(rng.choice([0, 30, 300])), int(rng.choice([0, 60, 600]))
+        creation_s = float(rng.integers(0, 10_000))
+        last = None if rng.random() < 0.3 else creation_s + float(rng.integers(0, 2000))
+        base = creation_s if last is None else last
+        # now: often exactly at the end of the cooldown that applies
+        end = base + (initial_s if last is None else cooldown_s)
+        now_s = float(rng.choice([end, end + 1, end - 1, end + 30, base + 1]))
+        now_s = max(now_s, creation_s + 1, base)
+        current = int(rng.choice([0, 1, 2, 3, 7, max(min_count - 1, 0), min_count]))
+        thresholds = [float(rng.choice([0, 0, 3, 10])) for _ in range(int(rng.integers(1, 4)))]
+        values = [float(rng.choice([th, th + 0.5, max(th - 1, 0), 0, th + 50]))
+                  for th in thresholds]
+        triggers = tuple(TriggerActivation(f"m{i}", th, "t") for i, th in enumerate(thresholds))
+        activation = KedaActivation(30, cooldown_s, initial_s, min_count, idle, triggers)
+        active = any(v > th for v, th in zip(values, thresholds, strict=True))
+        want = _request_scale(current, min_count, idle, cooldown_s, initial_s, creation_s,
+                              now_s, last, active)
+        got = keda_poll(activation, current, {f"m{i}": v for i, v in enumerate(values)},
+                        now_s - creation_s, None if last is None else last - creation_s)
+        got_last = None if got.last_active_s is None else got.last_active_s + creation_s
+        if (got.replicas, got_last) != want:
+            mismatches.append((case, current, min_count, idle, now_s, last, active, want, got))
+    assert mismatches == []
+
+
+def test_an_hpa_minimum_no_scaled_object_gives_is_refused() -> None:
+    # GetHPAMinReplicas (apis/keda/v1alpha1/scaledobject_types.go): KEDA's HPA runs at
+    # max(minReplicaCount, 1) = max(0, 1) = 1 here. The explorer's minReplicas slider at 3 gave
+    # an HPA at 3 that KEDA still woke to 1 and put to sleep: no ScaledObject runs so
+    with pytest.raises(SimulationError, match=(
+            r"simulation 'baseline': hpa.min_replicas \(=3\) is not the minReplicas KEDA's "
+            r"operator gives its HPA for minReplicaCount 0 \(=1, GetHPAMinReplicas\); change "
+            r"minReplicaCount in the ScaledObject instead")):
+        dataclasses.replace(SPEC, hpa=dataclasses.replace(HPA, min_replicas=3))
