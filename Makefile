@@ -14,8 +14,8 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# One pytest-xdist worker per core; tests marked xdist_group run on one worker (they share a
-# session fixture, e.g. the default plan's report). Each worker starts its own PostgreSQL.
+# One pytest-xdist worker per core, each with its own PostgreSQL and temp folders (tests/conftest.py);
+# loadgroup sends tests marked xdist_group(NAME) to one worker.
 test: $(STAMP) browser
 	$(PY) -m pytest -q -n auto --dist loadgroup
 

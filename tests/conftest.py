@@ -83,16 +83,6 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.basetemp = str(run / worker.removeprefix("gw"))
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook reads the marks
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (``make test``: ``--dist loadgroup``) the tests reading
-    ``default_report`` run on one worker, so the report is built once, as on one process, and
-    the README's later examples run in the workspace whose store its example filled."""
-    for item in items:
-        if "default_report" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("default_report"))
-
-
 # --- approval store backends: every store test runs on SQLite and on PostgreSQL ---------------
 
 
