@@ -14,8 +14,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# One pytest-xdist worker per core, each with its own PostgreSQL and temp folders (tests/conftest.py);
+# loadgroup sends tests marked xdist_group(NAME) to one worker.
 test: $(STAMP) browser
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto --dist loadgroup
 
 # Debian's chromium for the offline-report browser test (never a browser download). Installs only
 # where apt-get can; elsewhere the test skips and says why.

@@ -10,7 +10,13 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.pg_cluster import PG_URL_ENV, find_pg_bindir, schema_url, throwaway_cluster
+from tests.pg_cluster import (
+    PG_URL_ENV,
+    find_pg_bindir,
+    schema_url,
+    throwaway_cluster,
+    worker_database,
+)
 from tests.readme_examples import ReportRun, make_workspace, run_example
 
 if TYPE_CHECKING:
@@ -66,14 +72,31 @@ def default_report(tmp_path_factory: pytest.TempPathFactory) -> ReportRun:
     return ReportRun(workspace, db, done.stdout, workspace / "reports/ecommerce-eks.html")
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest's tmp_path plugin reads basetemp
+def pytest_configure(config: pytest.Config) -> None:
+    """An xdist worker's temp folder is ``<the run's>/0``, not pytest-xdist's ``.../popen-gw0``:
+    messages clip a path over 80 characters (errors.clipped), and tests that match a file's
+    name in them hold only as long as the path of their tmp_path is about a serial run's."""
+    worker = getattr(config, "workerinput", {}).get("workerid")
+    if worker and config.option.basetemp:
+        run = Path(config.option.basetemp).parent
+        config.option.basetemp = str(run / worker.removeprefix("gw"))
+
+
 # --- approval store backends: every store test runs on SQLite and on PostgreSQL ---------------
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
+def postgres_url(request: pytest.FixtureRequest) -> Iterator[str]:
     """A PostgreSQL server for the session: $INFRA_TOOLKIT_TEST_PG_URL, else a throwaway cluster
-    started from the machine's PostgreSQL binaries. Skipped (failed under CI=true) without them."""
+    started from the machine's PostgreSQL binaries. Skipped (failed under CI=true) without them.
+    Under pytest-xdist each worker has its own: a cluster, or a database on the given server."""
     given = os.environ.get(PG_URL_ENV)
+    worker = getattr(request.config, "workerinput", {}).get("workerid")
+    if given and worker:
+        with worker_database(given, worker) as url:
+            yield url
+        return
     if given:
         yield given
         return

@@ -3,7 +3,8 @@ unix socket in that dir (no TCP port to collide with), trust auth, stop and dele
 
 PostgreSQL refuses to run as root, so under root the server runs as the ``postgres`` OS user
 (``runuser``), in a data dir that user owns. ``INFRA_TOOLKIT_TEST_PG_URL`` set by the caller
-means "use this server instead" and nothing is started.
+means "use this server instead" and nothing is started; each pytest-xdist worker then works in a
+database of its own there (``worker_database``).
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
-__all__ = ["PG_URL_ENV", "find_pg_bindir", "schema_url", "throwaway_cluster"]
+__all__ = ["PG_URL_ENV", "find_pg_bindir", "schema_url", "throwaway_cluster", "worker_database"]
 
 PG_URL_ENV = "INFRA_TOOLKIT_TEST_PG_URL"
 
@@ -104,3 +105,23 @@ def schema_url(base_url: str) -> str:
         conn.execute(f"CREATE SCHEMA {name}")
     sep = "&" if "?" in base_url else "?"
     return f"{base_url}{sep}options={quote(f'-csearch_path={name}', safe='')}"
+
+
+@contextmanager
+def worker_database(base_url: str, worker: str) -> Iterator[str]:
+    """A new database for one pytest-xdist ``worker`` on ``base_url``'s server; yield its URL, drop
+    it afterwards. The store's advisory write lock is per database, so workers sharing a server
+    never wait on (or time out behind) a lock another worker's test holds. Needs CREATEDB."""
+    import psycopg
+
+    name = f"infra_toolkit_test_{worker}_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(base_url, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    parts = urlsplit(base_url)
+    query = "&".join(p for p in parts.query.split("&") if p and not p.startswith("dbname="))
+    try:
+        # by hand: urlunsplit drops the "//" of a host-less postgresql:///db?host=/socket/dir
+        yield f"{parts.scheme}://{parts.netloc}/{name}" + (f"?{query}" if query else "")
+    finally:
+        with psycopg.connect(base_url, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
