@@ -29,7 +29,7 @@ from infra_toolkit.cli_review import REVIEW_COMMANDS, Runner
 from infra_toolkit.cli_simulate import SIMULATE_COMMANDS, ascii_number
 from infra_toolkit.cli_sweep import SWEEP_COMMANDS
 from infra_toolkit.cli_traffic import TRAFFIC_COMMANDS
-from infra_toolkit.errors import InfraToolkitError, quoted, shown
+from infra_toolkit.errors import InfraToolkitError, quoted, shown_file
 
 if TYPE_CHECKING:
     from infra_toolkit.cli_review import SubParsers
@@ -152,7 +152,7 @@ def _naming(plan_path: str, message: str) -> str:
     ``error: p.yaml: plan file p.yaml does not exist``)."""
     import re
 
-    path = shown(plan_path)  # clipped as the message clips it (a 5,000-character name)
+    path = shown_file(plan_path)  # clipped as the message clips it (a 5,000-character name)
     named = re.search(rf"(?<![\w./-]){re.escape(path)}(?![\w/-])", message)
     return message if named else f"{path}: {message}"
 

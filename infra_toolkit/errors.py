@@ -36,6 +36,7 @@ __all__ = [
     "one_line",
     "quoted",
     "shown",
+    "shown_file",
 ]
 
 
@@ -148,6 +149,15 @@ def shown(text: str) -> str:
     every character prints, else :func:`quoted`: a line break in it split a one-line error in
     two, and a mark drawn as nothing (U+200F) hid why ``timeline[0]\u200f`` matched nothing."""
     return clipped(text) if text.isprintable() else quoted(text)
+
+
+def shown_file(path: str) -> str:
+    """A file's path as a message shows it: :func:`shown`, but a path longer than
+    :data:`QUOTED_CHARS` keeps its last 60 characters, where the file's name is (``…`` first,
+    then its length): a checkout's long folders clipped from the front hid which file failed."""
+    if len(path) <= QUOTED_CHARS or not path.isprintable():
+        return shown(path)
+    return f"…{path[-_SHOWN_CHARS:]} ({len(path):,} characters)"
 
 
 # a step of a field path (`a.<key>`, `a["<key>"]`) longer than QUOTED_CHARS

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from infra_toolkit.errors import PlanError, SpecError, clipped, not_utf8, shown
+from infra_toolkit.errors import PlanError, SpecError, clipped, not_utf8, shown_file
 from infra_toolkit.plan_fields import Problem, join_path
 
 __all__ = ["MAX_DIGITS", "MAX_EXPANDED_VALUES", "MAX_NESTING", "ManifestLoader", "PlanLoader",
@@ -257,11 +257,11 @@ def read_yaml_text(path: Path, what: str) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:  # it said Python's "'utf-8' codec can't decode byte"
-        raise PlanError(f"{what} {shown(str(path))} {not_utf8(exc)}; save the file as UTF-8"
+        raise PlanError(f"{what} {shown_file(str(path))} {not_utf8(exc)}; save the file as UTF-8"
                         ) from None
     except OSError as exc:
-        raise PlanError(f"cannot read {what} {shown(str(path))}: {exc.strerror or exc}; give the "
-                        "path of a readable UTF-8 YAML file") from None
+        raise PlanError(f"cannot read {what} {shown_file(str(path))}: {exc.strerror or exc}; "
+                        "give the path of a readable UTF-8 YAML file") from None
 
 
 def read_yaml_documents(path: Path) -> list[Any]:

@@ -33,7 +33,7 @@ from typing import Any
 
 from infra_toolkit.approval_store import redacted
 from infra_toolkit.atomic import check_can_replace, replace_file
-from infra_toolkit.errors import PlanError, ReportError, shown
+from infra_toolkit.errors import PlanError, ReportError, shown_file
 
 __all__ = [
     "DEFAULT_NOTEBOOK",
@@ -324,7 +324,7 @@ def _is(path: Path, test: Callable[[Path], bool], what: str) -> bool:
     try:
         return test(path)
     except OSError as exc:
-        raise ReportError(f"{what} {shown(str(path))} cannot be used as a file name: "
+        raise ReportError(f"{what} {shown_file(str(path))} cannot be used as a file name: "
                           f"{exc.strerror or exc}; pass a shorter path") from None
 
 

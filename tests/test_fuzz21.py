@@ -231,11 +231,13 @@ def test_report_names_a_path_too_long_for_the_os_before_building(
     minimal = str(DATA / "plans" / "minimal.yaml")
     argv = {"plan": ["report", long], "out": ["report", minimal, "--out", f"{long}.html"]}
     assert cli.main(argv[where]) == 1
-    # clipped to its first 60 characters; the folder, '/' and 5,000 p (and '.html': 5 more)
+    # clipped to its last 60 characters, where a file's name is (60 p, or 55 p and '.html');
+    # its length: the folder, '/' and 5,000 p (and '.html': 5 more)
     length = len(str(tmp_path)) + 1 + 5000 + (5 if where == "out" else 0)
     named = {"plan": "plan file", "out": f"{minimal}: output"}[where]
+    tail = {"plan": "p" * 60, "out": "p" * 55 + ".html"}[where]
     assert capsys.readouterr().err == (
-        f"error: {named} {long[:60]}… ({length:,} characters) cannot be used as a file name: "
+        f"error: {named} …{tail} ({length:,} characters) cannot be used as a file name: "
         "File name too long; pass a shorter path\n")
     assert not list(tmp_path.iterdir())
 

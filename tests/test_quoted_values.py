@@ -11,7 +11,14 @@ import pytest
 import yaml
 
 from infra_toolkit.cli import main
-from infra_toolkit.errors import PricingError, TrafficError, clipped, clipped_path, quoted
+from infra_toolkit.errors import (
+    PricingError,
+    TrafficError,
+    clipped,
+    clipped_path,
+    quoted,
+    shown_file,
+)
 from infra_toolkit.pricing_overrides import read_overrides
 from infra_toolkit.traffic import read_traffic_csv
 
@@ -103,3 +110,28 @@ def test_an_override_key_of_100000_characters_is_quoted_short(tmp_path: Path) ->
         read_overrides(overrides)
     assert str(err.value) == (
         f"{overrides}: unknown key {SHOWN}; allowed: version, discounts_pct, rates")
+
+
+def test_a_long_file_path_keeps_its_end_where_the_file_name_is() -> None:
+    # 80 characters stay whole; 81 and more keep the last 60 characters after "…"
+    short = "/repo/" + "a" * 64 + "/plan.yaml"  # 6 + 64 + 10 = 80 characters
+    assert shown_file(short) == short
+    folders = "/home/alice/src/company-monorepo/infrastructure/teams/payments/"  # 63
+    long = folders + "manifests/backend-deployment.yaml"  # 63 + 33 = 96 characters
+    assert len(long) == 96
+    # the last 60: the 33 of the file's folder and name + the folders' last 27: "/teams/payments/"
+    # (16) and 11 of "/infrastructure" (15): "rastructure"
+    assert shown_file(long) == (
+        "…rastructure/teams/payments/manifests/backend-deployment.yaml (96 characters)"
+    )
+
+
+def test_an_unreadable_plan_deep_in_a_checkout_is_named_by_its_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deep = tmp_path / ("x" * 90) / "my-plan.yaml"
+    deep.parent.mkdir()
+    deep.write_bytes(b"\xff\xfe not text")
+    assert main(["validate", str(deep)]) != 0
+    err = capsys.readouterr().err
+    assert f"…{'x' * 47}/my-plan.yaml ({len(str(deep)):,} characters) is not UTF-8 text" in err
