@@ -192,12 +192,15 @@ _ZERO_CAPTION = (
     "writes minReplicaCount (at least 1) when one is above its activation value and the target "
     "is at 0, and writes 0 (or idleReplicaCount) once no trigger has been active for "
     "cooldownPeriod; at 0 the HPA does nothing and the offered requests are dropped or queued "
-    "as with no Ready pod. The cost follows the run: node-hours while the cluster autoscaler "
+    "as with no Ready pod. The cost follows the run: node-hours while the node autoscaler "
     "keeps nodes (a group's min_size keeps them at zero pods), a workload's share by its pods. "
-    "Cold start: from the first request offered at zero to the first Ready pod, split into "
-    "KEDA's activation wait (to its poll's write), the wait for a node and the pod's start-up; "
-    "the longest one is shown. The time-to-capacity table above has no KEDA part: it counts "
-    "the activation wait in its metric lag and sync wait")
+    "Time at zero replicas: the run's time at 0 spec replicas. Cold starts: KEDA's writes "
+    "from 0 replicas; Scaled to zero: its writes to 0 (the two differ by one when the run "
+    "starts and ends on different sides of zero). Cold start: from the first request "
+    "offered at zero to the first Ready pod; Longest cold start: the longest one of the run, "
+    "split into Activation wait (to KEDA's poll's write), Node wait (a node with room) and "
+    "Pod start-up, which add up to it ('-' without a cold start). The time-to-capacity table "
+    "above has no KEDA part: it counts the activation wait in its metric lag and sync wait")
 
 
 def _zero_row(scenario: str, workload: str, found: ZeroScaling) -> dict[str, object]:
@@ -210,11 +213,11 @@ def _zero_row(scenario: str, workload: str, found: ZeroScaling) -> dict[str, obj
     return {"Scenario": scenario, "Workload": workload,
             "Time at zero replicas": duration_text(found.seconds_at_zero),
             "Cold starts": len(found.cold_starts), "Scaled to zero": found.deactivations,
-            "Longest cold start": "none" if longest is None else seconds(longest.total_s),
-            "Activation wait": "" if longest is None else duration_text(
+            "Longest cold start": "-" if longest is None else seconds(longest.total_s),
+            "Activation wait": "-" if longest is None else duration_text(
                 longest.activation_wait_s),
-            "Node wait": "" if longest is None else seconds(longest.node_wait_s),
-            "Pod start-up": "" if longest is None else seconds(longest.pod_startup_s)}
+            "Node wait": "-" if longest is None else seconds(longest.node_wait_s),
+            "Pod start-up": "-" if longest is None else seconds(longest.pod_startup_s)}
 
 
 def _today_beside(a: PlanAnalysis) -> tuple[Table, ...]:
