@@ -3,7 +3,14 @@ scale-to-zero table, the canary room warning), each pinned by hand."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from types import SimpleNamespace
+
+from infra_toolkit.canary_room_warnings import canary_room_warnings
 from infra_toolkit.keda_summary import ZeroScaling
+from infra_toolkit.plan_simulation import simulation_spec
+from infra_toolkit.plan_validate import load_plan
+from infra_toolkit.pricing import load_price_book
 from infra_toolkit.sections_scaling import _ZERO_CAPTION, _zero_row
 
 
@@ -30,3 +37,29 @@ def test_the_keda_caption_explains_every_column() -> None:
         assert said in _ZERO_CAPTION
     # Karpenter plans scale to zero too: the caption names no one node autoscaler
     assert "cluster autoscaler" not in _ZERO_CAPTION
+
+
+def test_a_canary_on_karpenter_pools_names_their_limits_not_a_max_size() -> None:
+    # author21's infer-api on two Karpenter NodePools: the warning said "(api-spot, max_size
+    # 12, api-on-demand, max_size 8)" and "raise max_size", a field a NodePool does not have
+    # (its spec.limits cpu 24 give the 12 m6i.large nodes). Stood-in run, infer-api alone at
+    # a peak of 31: an m6i.large leaves 1,805m and 6,903 MiB (the report's Node groups
+    # table), so min(floor(1805 / 500), floor(6903 / 1024), 27) = min(3, 6, 27) = 3 pods of
+    # 500m / 1 GiB a node, x (12 + 8) nodes = 60. Step 2: ceil(31 x 50 / 100) = 16 + 31 = 47
+    # fits; step 3: 31 + 31 = 62 > 60, 2 Pending
+    path = Path(__file__).parent / "data" / "author21" / "inference-api.yaml"
+    plan = load_plan(path)
+    spec = simulation_spec(plan, "infer-api", load_price_book())
+    run = SimpleNamespace(name="conversation-hour", cluster=None, simulations={
+        "infer-api": SimpleNamespace(spec=spec, summary=SimpleNamespace(peak_replicas=31))})
+    (warning,) = canary_room_warnings(plan, run)  # type: ignore[arg-type]
+    assert warning.path == "deployment_strategy.canary.steps[2]"
+    assert warning.message == (
+        "the plan's canary of workload 'infer-api', rolled at its peak of 31 replicas in "
+        "scenario 'conversation-hour', runs 62 pods at once at step 3 of 3 (traffic weight "
+        "100 %: 31 canary + 31 stable), but its node groups (api-spot, 12 nodes by its "
+        "NodePool's spec.limits; api-on-demand, 8 nodes by its NodePool's spec.limits) hold 60 "
+        "of its pods beside the other workloads at their peak: 2 pod(s) stay Pending and the "
+        "rollout stalls at that step (the Canary pods per step table's 'Fits, others at peak' "
+        "NO); raise the NodePools' limits.cpu / limits.memory or use a larger instance type, "
+        "or roll at a quieter hour (the table's minReplicas rows)")
