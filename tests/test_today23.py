@@ -143,7 +143,10 @@ def test_todays_findings_and_alert_replay_in_the_report(analysis: PlanAnalysis) 
     overview = _text(sections.overview(analysis))
     assert "Today's findings" in overview and "5, in the table after 'Today beside" in overview
     monitoring = _text(sections.monitoring(analysis))
-    assert monitoring.index("Alert replay, scenario 'flash-crowd'") < monitoring.index(
+    # each side's tables named (reader26), the proposal's first
+    assert monitoring.index("Alert replay, the proposal's cluster, scenario 'ordinary-day'") \
+        < monitoring.index("Alert replay, the proposal's cluster, scenario 'flash-crowd'") \
+        < monitoring.index(
         "Alert replay, today's cluster, scenario 'ordinary-day'") < monitoring.index(
         "Alert replay, today's cluster, scenario 'flash-crowd'")
 
