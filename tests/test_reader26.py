@@ -3,6 +3,7 @@ scale-to-zero table, the canary room warning), each pinned by hand."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -11,6 +12,7 @@ from infra_toolkit.keda_summary import ZeroScaling
 from infra_toolkit.plan_simulation import simulation_spec
 from infra_toolkit.plan_validate import load_plan
 from infra_toolkit.pricing import load_price_book
+from infra_toolkit.sections_architecture import _replicas_text
 from infra_toolkit.sections_scaling import _ZERO_CAPTION, _zero_row
 
 
@@ -63,3 +65,20 @@ def test_a_canary_on_karpenter_pools_names_their_limits_not_a_max_size() -> None
         "rollout stalls at that step (the Canary pods per step table's 'Fits, others at peak' "
         "NO); raise the NodePools' limits.cpu / limits.memory or use a larger instance type, "
         "or roll at a quieter hour (the table's minReplicas rows)")
+
+
+def test_a_workload_keda_scales_to_zero_shows_replicas_from_zero(tmp_path: Path) -> None:
+    # author21 with infer-worker's minReplicaCount removed (KEDA's default 0: scale to zero).
+    # The Workloads table read '1-30', the HPA KEDA creates (minReplicas at least 1), while
+    # the KEDA table beside it said 39 min 30 s at zero replicas in a quiet scenario
+    shutil.copytree(Path(__file__).parent / "data" / "author21", tmp_path / "a21")
+    keda = tmp_path / "a21" / "inference" / "keda.yaml"
+    text = keda.read_text()
+    assert text.count("  minReplicaCount: 2\n") == 1  # infer-worker's
+    keda.write_text(text.replace("  minReplicaCount: 2\n", ""))
+    plan = load_plan(tmp_path / "a21" / "inference-api.yaml")
+    api, worker = plan.proposed.workloads
+    assert _replicas_text(worker) == (
+        "0-30 (KEDA writes 0 when no trigger is active; its HPA 1-30)")
+    # infer-api keeps minReplicaCount 3: KEDA never goes below the HPA's range
+    assert _replicas_text(api) == "3-45"
