@@ -59,14 +59,22 @@ def canary_room_warnings(plan: Plan, run: ScenarioRun | None) -> list[PlanWarnin
         whose = "its Rollout's own canary" if own else "the plan's canary"
         basis = (f"its peak of {replicas:,} replicas in scenario {run.name!r}"
                  if w.hpa_spec is not None else f"its {replicas:,} replicas")
-        groups = ", ".join(f"{g.name}, max_size {g.max_size:,}" for g in me.peak.node_groups)
+        # a Karpenter NodePool has no max_size: its spec.limits give the nodes (reader26)
+        pools = {p.name for p in plan.proposed.karpenter_pools}
+        groups = "; ".join(f"{g.name}, {g.max_size:,} nodes by its NodePool's spec.limits"
+                           if g.name in pools else f"{g.name}, max_size {g.max_size:,}"
+                           for g in me.peak.node_groups)
+        limits = "the NodePools' limits.cpu / limits.memory"
+        in_pools = [g.name in pools for g in me.peak.node_groups]
+        raised = (limits if all(in_pools) else f"max_size and {limits}" if any(in_pools)
+                  else "max_size")
         out.append(PlanWarning(at, (
             f"{whose} of workload {w.name!r}, rolled at {basis}, runs {p.pods_at_once:,} pods "
             f"at once at step {first + 1} of {len(steps)} (traffic weight "
             f"{p.weight_pct:g} %: {p.canary_pods:,} canary + {p.stable_pods:,} stable), but "
             f"its node groups ({groups}) hold {room:,} of its pods beside the other workloads "
             f"at their peak: {p.pods_at_once - room:,} pod(s) stay Pending and the "
-            "rollout stalls at that step (the Deployment Strategy table's 'Fits, others at "
-            "peak' NO); raise max_size or use a larger instance type, or roll at a quieter "
+            "rollout stalls at that step (the Canary pods per step table's 'Fits, others at "
+            f"peak' NO); raise {raised} or use a larger instance type, or roll at a quieter "
             "hour (the table's minReplicas rows)")))
     return out

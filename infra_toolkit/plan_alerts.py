@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from infra_toolkit.analysis import ScenarioRun
 
 __all__ = ["alert_warnings", "alert_workloads", "replay_scenario",
-           "silent_alert_warnings", "threshold_warnings", "tied_slos"]
+           "silent_alert_texts", "silent_alert_warnings", "threshold_warnings", "tied_slos"]
 
 
 def _autoscaled(plan: Plan) -> list[str]:
@@ -112,8 +112,12 @@ def threshold_warnings(plan: Plan) -> list[PlanWarning]:
     return out
 
 
-def silent_alert_warnings(plan: Plan, runs: Sequence[ScenarioRun]) -> list[PlanWarning]:
-    """A critical alert that never fires in a scenario where an SLO tied to it is not met."""
+def silent_alert_texts(plan: Plan, runs: Sequence[ScenarioRun]
+                       ) -> list[tuple[int, str, str, AlertReplay]]:
+    """A critical alert that never fires in a scenario where an SLO tied to it is not met:
+    per case, the alert's index in ``monitoring.alerts``, the scenario's name, what happened
+    (no fix: today's findings say it of today's cluster, where there is nothing to fix) and
+    the replay."""
     index = {rule.name: i for i, rule in enumerate(plan.monitoring.alerts)}
     out = []
     for run in runs:
@@ -125,13 +129,19 @@ def silent_alert_warnings(plan: Plan, runs: Sequence[ScenarioRun]) -> list[PlanW
             broken = [s.name for s in tied_slos(plan, rule, replay.workload)
                       if not bool(table.loc[s.name, "met"])]
             if broken:
-                out.append(PlanWarning(f"monitoring.alerts[{index[replay.alert]}]", (
+                out.append((index[replay.alert], run.name, (
                     f"critical alert {quoted(rule.name)} never fires in scenario "
                     f"{quoted(run.name)} "
                     f"({replay.condition.text()} for {rule.for_s:g} s on {replay.workload}) "
-                    f"although SLO {', '.join(map(repr, broken))} is not met there; lower its "
-                    "threshold or its `for`, or say in the plan why this is accepted")))
+                    f"although SLO {', '.join(map(repr, broken))} is not met there"), replay))
     return out
+
+
+def silent_alert_warnings(plan: Plan, runs: Sequence[ScenarioRun]) -> list[PlanWarning]:
+    """:func:`silent_alert_texts` of the proposal's runs, each with its fix."""
+    return [PlanWarning(f"monitoring.alerts[{i}]", text + "; lower its threshold or its `for`, "
+                        "or say in the plan why this is accepted")
+            for i, _, text, _ in silent_alert_texts(plan, runs)]
 
 
 def alert_warnings(plan: Plan, runs: Sequence[ScenarioRun] = ()) -> tuple[PlanWarning, ...]:

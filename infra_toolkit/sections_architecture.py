@@ -201,6 +201,21 @@ def _metrics(hpa: HPASpec, w: Workload | None = None) -> str:
     return "; ".join(out)
 
 
+def _replicas_text(w: Workload) -> str:
+    """The replicas' range: the HPA's, from KEDA's lowest write when a ScaledObject scales
+    the workload to zero (reader26: '1-30', the HPA KEDA creates, beside the KEDA table's
+    39 min at zero replicas), else a Deployment's replicas."""
+    hpa, keda = w.hpa_spec, w.keda
+    if hpa is None:
+        return str(w.deployment_spec.replicas)
+    if keda is None:
+        return f"{hpa.min_replicas}-{hpa.max_replicas}"
+    idle = keda.min_replica_count if keda.idle_replica_count is None \
+        else keda.idle_replica_count
+    return (f"{idle}-{hpa.max_replicas} (KEDA writes {idle} when no trigger is active; "
+            f"its HPA {hpa.min_replicas}-{hpa.max_replicas})")
+
+
 def _workload_row(w: Workload) -> dict[str, object]:
     d, m, hpa = w.deployment_spec, w.model, w.hpa_spec
     behavior = hpa.behavior if hpa is not None else None
@@ -211,7 +226,7 @@ def _workload_row(w: Workload) -> dict[str, object]:
         "Traffic share": f"{quantity_text(100 * w.traffic_share, 2)} %",
         # a Deployment without an HPA serves no simulated requests, through a load balancer or not
         "Behind load balancer": ("yes" if w.behind_load_balancer else "no") if hpa else "-",
-        "Replicas": f"{hpa.min_replicas}-{hpa.max_replicas}" if hpa else str(d.replicas),
+        "Replicas": _replicas_text(w),
         "HPA metrics": _metrics(hpa, w) if hpa else "no HPA",
         "Scale up": _rules(behavior.scale_up) if behavior else
         "controller default" if hpa else "-",

@@ -142,8 +142,11 @@ def alert_replay_parts(a: PlanAnalysis) -> list[str | Table]:
     if mapped and not a.runs:
         parts.append(paragraph("Alert replay: none (no scenario was simulated)."))
     # the rule once, before the first table; each table then names its scenario
-    sides = [(run, "") for run in a.runs] + [(run, "today's cluster, ")
-                                             for run in a.current_runs]
+    # beside today's tables the proposal's name their side too (reader26: "Alert replay,
+    # scenario 'flash-crowd'" beside "Alert replay, today's cluster, ..." read as either)
+    ours = "the proposal's cluster, " if a.current_runs else ""
+    sides = [(run, ours) for run in a.runs] + [(run, "today's cluster, ")
+                                               for run in a.current_runs]
     steps = sorted({float(sim.spec.tick_s) for run, _side in sides
                     for sim in run.simulations.values()})
     explained = False

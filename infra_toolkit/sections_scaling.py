@@ -197,16 +197,19 @@ _ZERO_CAPTION = (
     "queue that keeps its messages (SQS) the dropped share, latency and SLO minutes count a "
     "cold start's messages as lost, where they would wait for the first pod. A prometheus "
     "trigger is read as the requests offered to the workload: a query of its own pods' series "
-    "reads nothing at zero pods, and KEDA would never wake it. The cost "
-    "follows the run: node-hours while the cluster autoscaler keeps nodes (a group's "
-    "min_size keeps them at zero pods), a workload's share by its pods. Nodes kept at zero: "
-    "the min_size of each node group the workload may use, billed while it sits at zero "
-    "(none: its groups may shrink to zero, unless other pods hold their nodes). "
-    "Cold start: from the first request offered at zero to the first Ready pod, split into "
-    "KEDA's activation wait (to its poll's write), the wait for a node and the pod's start-up; "
-    "the longest one is shown. The time-to-capacity table above has no KEDA part: it counts "
-    "the activation wait in its metric lag, sync wait and controller hold (the HPA holds at "
-    "0 replicas until KEDA's write)")
+    "reads nothing at zero pods, and KEDA would never wake it. The cost follows the run: "
+    "node-hours while the node autoscaler keeps nodes (a group's min_size keeps them at zero "
+    "pods), a workload's share by its pods. Time at zero replicas: the run's time at 0 spec "
+    "replicas. Cold starts: KEDA's writes from 0 replicas; Scaled to zero: its writes to 0 "
+    "(the two differ by one when the run starts and ends on different sides of zero). Cold "
+    "start: from the first request offered at zero to the first Ready pod; Longest cold "
+    "start: the longest one of the run, split into Activation wait (to KEDA's poll's write), "
+    "Node wait (a node with room) and Pod start-up, which add up to it ('-' without a cold "
+    "start). Nodes kept at zero: the min_size of each node group the workload may use, billed "
+    "while it sits at zero (none: its groups may shrink to zero, unless other pods hold their "
+    "nodes). The time-to-capacity table above has no KEDA part: it counts the activation wait "
+    "in its metric lag, sync wait and controller hold (the HPA holds at 0 replicas until "
+    "KEDA's write)")
 
 
 def _zero_row(scenario: str, workload: str, found: ZeroScaling,
@@ -222,11 +225,11 @@ def _zero_row(scenario: str, workload: str, found: ZeroScaling,
     return {"Scenario": scenario, "Workload": workload,
             "Time at zero replicas": duration_text(found.seconds_at_zero),
             "Cold starts": len(found.cold_starts), "Scaled to zero": found.deactivations,
-            "Longest cold start": "none" if longest is None else seconds(longest.total_s),
-            "Activation wait": "" if longest is None else duration_text(
+            "Longest cold start": "-" if longest is None else seconds(longest.total_s),
+            "Activation wait": "-" if longest is None else duration_text(
                 longest.activation_wait_s),
-            "Node wait": "" if longest is None else seconds(longest.node_wait_s),
-            "Pod start-up": "" if longest is None else seconds(longest.pod_startup_s),
+            "Node wait": "-" if longest is None else seconds(longest.node_wait_s),
+            "Pod start-up": "-" if longest is None else seconds(longest.pod_startup_s),
             "Nodes kept at zero (min_size)": ", ".join(kept) or "none"}
 
 

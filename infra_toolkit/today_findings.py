@@ -10,7 +10,9 @@ simulated too (``analysis.PlanAnalysis.current_runs``, author22), each message o
   a scenario's first rate, a latency SLO an idle pod breaks
   (:mod:`~infra_toolkit.startup_warnings`), at ``current.workloads[i]``;
 * a critical alert that never fires on today's runs while an SLO tied to it is missed
-  (:func:`~infra_toolkit.plan_alerts.silent_alert_warnings`).
+  (:func:`alert_findings`), with what the alert does on the proposal's run beside it, and no
+  fix: the same alert silent on the proposal is a plan warning with its fix, and this finding
+  only repeated it word for word (reader26).
 
 **Why they are not plan warnings.** A plan warning says the *proposal* will behave in a way its
 author likely did not intend: it stays open until the plan is fixed or the plan acknowledges it
@@ -32,16 +34,16 @@ from typing import TYPE_CHECKING
 from infra_toolkit.capacity_warnings import peak_warnings
 from infra_toolkit.errors import quoted
 from infra_toolkit.plan import Plan
-from infra_toolkit.plan_alerts import silent_alert_warnings
+from infra_toolkit.plan_alerts import replay_scenario, silent_alert_texts
 from infra_toolkit.plan_warning_type import PlanWarning
-from infra_toolkit.report_html import quantity_text
+from infra_toolkit.report_html import elapsed_text, quantity_text
 from infra_toolkit.startup_warnings import starting_replicas_warnings, unreachable_slo_warnings
 from infra_toolkit.traffic import TrafficCurve
 
 if TYPE_CHECKING:
     from infra_toolkit.analysis import ScenarioRun
 
-__all__ = ["TODAY", "model_findings", "slo_findings", "today_findings"]
+__all__ = ["TODAY", "alert_findings", "model_findings", "slo_findings", "today_findings"]
 
 #: how every finding's message opens
 TODAY = "today: "
@@ -98,13 +100,33 @@ def model_findings(plan: Plan, curves: Mapping[str, TrafficCurve]) -> list[PlanW
     return [_today(w) for w in out]
 
 
+def alert_findings(plan: Plan, today: Sequence[ScenarioRun], proposed: Sequence[ScenarioRun]
+                   ) -> list[PlanWarning]:
+    """Each critical alert silent on one of today's runs while an SLO tied to it is missed
+    (:func:`~infra_toolkit.plan_alerts.silent_alert_texts`), at ``monitoring.alerts[i]``; then
+    what the alert does on the proposal's run of that scenario and workload: ``never fires
+    either`` or when it first fires (nothing when the proposal has no such run)."""
+    theirs = {r.name: r for r in proposed}
+    out = []
+    for i, scenario, text, replay in silent_alert_texts(plan, today):
+        other = theirs.get(scenario)
+        then = None if other is None else next(
+            (r for r in replay_scenario(plan, other.simulations)
+             if (r.alert, r.workload) == (replay.alert, replay.workload)), None)
+        beside = "" if then is None else "; the proposal: " + (
+            "never fires either" if then.first_fire_s is None
+            else f"fires at {elapsed_text(then.first_fire_s)}")
+        out.append(PlanWarning(f"monitoring.alerts[{i}]", TODAY + text + beside))
+    return out
+
+
 def today_findings(plan: Plan, curves: Mapping[str, TrafficCurve],
                    today: Sequence[ScenarioRun], proposed: Sequence[ScenarioRun]
                    ) -> tuple[PlanWarning, ...]:
     """Every finding of today's simulated cluster (module docstring), none when ``today`` is
-    empty (today is not simulated): :func:`slo_findings`, :func:`model_findings`, then the
-    critical alerts silent on today's runs."""
+    empty (today is not simulated): :func:`slo_findings`, :func:`model_findings`, then
+    :func:`alert_findings`."""
     if not today:
         return ()
     return tuple(slo_findings(plan, today, proposed) + model_findings(plan, curves)
-                 + [_today(w) for w in silent_alert_warnings(plan, today)])
+                 + alert_findings(plan, today, proposed))

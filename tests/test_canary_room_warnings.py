@@ -46,7 +46,7 @@ def _run(plan_path: Path, peak_replicas: int) -> SimpleNamespace:
            "'day', runs 40 pods at once at step 3 of 3 (traffic weight 100 %: 20 canary + 20 "
            "stable), but its node groups (general, max_size 4) hold 36 of its pods beside the "
            "other workloads at their peak: 4 pod(s) stay Pending and the rollout stalls at that "
-           "step (the Deployment Strategy table's 'Fits, others at peak' NO); raise max_size "
+           "step (the Canary pods per step table's 'Fits, others at peak' NO); raise max_size "
            "or use a larger instance type, or roll at a quieter hour (the table's minReplicas "
            "rows)")]),
     # at 18: 18 + 18 = 36, exactly the room: no warning

@@ -11,6 +11,7 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
+from infra_toolkit import today_findings
 from infra_toolkit.alert_replay import AlertReplay
 from infra_toolkit.plan import read_plan
 from infra_toolkit.plan_alerts import alert_workloads, replay_scenario, silent_alert_warnings
@@ -185,6 +186,29 @@ def test_a_critical_alert_silent_while_its_slo_breaks_warns(tmp_path: Path, bad_
         "critical alert 'ApiDown' never fires in scenario 'surge' (p95_latency_ms > 250 for 120 s "
         "on api) although SLO 'p95' is not met there; lower its threshold or its `for`, or say "
         "in the plan why this is accepted")] if warned else [])
+
+
+@pytest.mark.parametrize(("proposal_bad_minutes", "beside"), [
+    # the proposal's 3 bad minutes (steps 2..4 of 60 s): pending from 180 s, fires at
+    # 180 + 120 = 300 s = 5 min
+    (3, "; the proposal: fires at 5 min"),
+    # the proposal's 1 bad minute: pending at 180 s, resolved at 240 s, never fires
+    (1, "; the proposal: never fires either"),
+])
+def test_todays_silent_alert_says_what_the_proposal_does_and_no_fix(
+        tmp_path: Path, proposal_bad_minutes: int, beside: str) -> None:
+    # reader26: today's finding repeated the proposal's plan warning word for word, fix
+    # included ("or say in the plan why this is accepted") under a caption saying there is
+    # nothing to acknowledge; it now says what the alert does on the proposal instead
+    path = _plan(tmp_path, "{signal: p95_latency_ms, op: '>', threshold: 250}")
+    plan = read_plan(path)
+    today = _run(path, [100.0] * 2 + [300.0] + [100.0] * 5)  # 1 bad minute: silent
+    proposed = _run(path, [100.0] * 2 + [300.0] * proposal_bad_minutes + [100.0] * 5)
+    got = today_findings.alert_findings(plan, [today], [proposed])  # type: ignore[list-item]
+    assert [(w.path, w.message) for w in got] == [(
+        "monitoring.alerts[0]",
+        "today: critical alert 'ApiDown' never fires in scenario 'surge' (p95_latency_ms > 250 "
+        "for 120 s on api) although SLO 'p95' is not met there" + beside)]
 
 
 def test_the_replay_table_rows(tmp_path: Path) -> None:
