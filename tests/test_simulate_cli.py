@@ -234,8 +234,9 @@ def test_json_is_one_object(files: dict[str, str], capsys: pytest.CaptureFixture
     # the episode's parts as test_simulate.py derives them, the start-up 5 s shorter:
     # 300 s -> 400 + 30 = 430 s, 130 s in all (135 there); no KEDA: no activation wait
     assert {k: v for k, v in data["time_to_capacity"][0].items() if k.endswith("_s")} == {
-        "keda_activation_s": 0.0, "start_s": 300.0, "end_s": 430.0, "total_s": 130.0, "metric_lag_s": 5.0,
-        "sync_wait_s": 10.0, "controller_hold_s": 15.0, "at_max_replicas_s": 0.0,
+        "keda_activation_s": 0.0, "start_s": 300.0, "end_s": 430.0, "total_s": 130.0,
+        "metric_lag_s": 5.0, "sync_wait_s": 10.0, "controller_hold_s": 15.0,
+        "at_max_replicas_s": 0.0,
         "node_provisioning_s": 70.0, "at_max_nodes_s": 0.0, "pod_startup_s": 30.0}
 
 
