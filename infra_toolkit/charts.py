@@ -61,6 +61,7 @@ __all__ = [
 CAPACITY_PARTS = PART_LABELS
 # the delays in the template's colours; the two limits hatched grey: a ceiling, not a delay
 _PART_MARKERS = {
+    "keda_activation_s": {"color": "#17becf"},  # KEDA's wait from zero, before the HPA's parts
     "metric_lag_s": {"color": "#1f77b4"}, "sync_wait_s": {"color": "#ff7f0e"},
     "controller_hold_s": {"color": "#2ca02c"},
     "at_max_replicas_s": {"color": "#7f7f7f", "pattern": {"shape": "/"}},
@@ -109,6 +110,8 @@ def time_to_capacity_figure(analysis: PlanAnalysis) -> go.Figure:
                          legend={"traceorder": "normal"},
                          height=max(450, 22 * len(episodes) + 220))
     for key, label in CAPACITY_PARTS:
+        if key == "keda_activation_s" and not any(e.keda_activation_s for _, e in episodes):
+            continue  # no workload woken from zero by KEDA: no legend entry for a 0 everywhere
         fig.add_bar(y=[name for name, _ in episodes], x=[getattr(e, key) for _, e in episodes],
                     name=label, orientation="h", marker=_PART_MARKERS[key])
     if not episodes:

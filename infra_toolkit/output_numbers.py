@@ -10,6 +10,9 @@ themselves stay unrounded for the library's callers.
 Decimals by the name's unit (a table label's `` (billed from launch)`` is ignored):
 
 - requests (``*_requests``): 3, a fluid model's fractional requests kept (7.5 of 0.5 rps x 15 s);
+  a count that is whole once rounded is printed as an integer (``15041529``, not
+  ``15041529.0``), in CSV and JSON as in the table; rates, hours and the other units stay
+  floats (``pod_hours 72.0``);
 - hours (``pod_hours``, ``node_hours*``, ``*_hours``): 3, 3.6 s;
 - seconds (``*_s``) and minutes (``*_minutes``): 3;
 - milliseconds (``*_ms``): 2;
@@ -42,8 +45,8 @@ def decimals(name: str) -> int | None:
 def rounded(name: str, value: Any) -> Any:
     """``value`` (named ``name``) as printed: a finite float rounded to :func:`decimals`
     places; a mapping's values by their own key's unit, or by ``name``'s when the key has none
-    (``node_hours_by_node_group: {general: ...}``); a list's items by ``name``'s. Anything else
-    (ints, strings, None, NaN) unchanged."""
+    (``node_hours_by_node_group: {general: ...}``); a list's items by ``name``'s; a whole count
+    of requests an ``int``. Anything else (ints, strings, None, NaN) unchanged."""
     if isinstance(value, Mapping):
         return {k: rounded(str(k) if decimals(str(k)) is not None else name, v)
                 for k, v in value.items()}
@@ -51,5 +54,12 @@ def rounded(name: str, value: Any) -> Any:
         return [rounded(name, v) for v in value]
     places = decimals(name)
     if isinstance(value, float) and places is not None and math.isfinite(value):
-        return round(value, places) + 0.0  # + 0.0: -0.0 prints as 0.0
+        value = round(value, places) + 0.0  # + 0.0: -0.0 prints as 0.0
+        # a count of requests is a count: whole ones print as the table prints them
+        return int(value) if _is_count(name) and value.is_integer() else value
     return value
+
+
+def _is_count(name: str) -> bool:
+    """Whether ``name`` (a table label's unit ignored) names a count of requests."""
+    return name.split(" (", 1)[0].endswith("_requests")

@@ -20,7 +20,9 @@ __all__ = ["CsvTraffic", "LoadTest", "Scenario", "Slo", "SyntheticTraffic"]
 class CsvTraffic:
     """A real traffic curve from a ``timestamp,requests_per_second`` CSV, optionally cut to
     ``[start, end)`` and scaled (by ``scale``, or so that its peak equals ``peak_rps``).
-    ``interpolate_gaps`` fills missing rows linearly instead of refusing the file."""
+    ``interpolate_gaps`` fills missing rows linearly instead of refusing the file.
+    ``zoneless``: which of ``start`` / ``end`` the plan wrote without a zone (held as UTC; a
+    file whose timestamps carry another offset refuses them, ``plan_traffic``)."""
 
     path: Path
     start: dt.datetime | None = None
@@ -28,6 +30,7 @@ class CsvTraffic:
     scale: float | None = None
     peak_rps: float | None = None
     interpolate_gaps: bool = False
+    zoneless: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

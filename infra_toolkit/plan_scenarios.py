@@ -62,7 +62,18 @@ def _csv_traffic(r: FieldReader, raw: Any, p: str, base_dir: Path) -> CsvTraffic
         r.add(join_path(p, "end"), f"{end.isoformat()} must be after start {start.isoformat()}")
     if r.count() > before or csv_path is None or interpolate is None:
         return None
-    return CsvTraffic(csv_path, start, end, scale, peak, interpolate)
+    zoneless = tuple(k for k in ("start", "end") if _written_without_zone(m.get(k)))
+    return CsvTraffic(csv_path, start, end, scale, peak, interpolate, zoneless)
+
+
+def _written_without_zone(value: Any) -> bool:
+    """Whether a ``start`` / ``end`` as YAML gave it is a time without a zone (read as UTC)."""
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            return False
+    return isinstance(value, dt.datetime) and value.tzinfo is None
 
 
 def _timestamp(r: FieldReader, m: Mapping[str, Any], key: str, p: str) -> dt.datetime | None:

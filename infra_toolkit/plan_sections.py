@@ -93,12 +93,18 @@ def rollback_plan(a: PlanAnalysis) -> Section:
     """What starts a rollback, its steps in order, how long it takes, the point of no return."""
     r = a.plan.rollback
     fires = alert_fires_text(a)
+    # today's cluster simulated too: whether the trigger's condition is met without the change
+    today = alert_fires_text(a, a.current_runs) if a.current_runs else None
     triggers = pd.DataFrame([{"Condition": t.condition, "Alert": t.alert or "-",
                               "Automatic": "yes" if t.automatic else "no",
-                              "Fires in the simulation": _trigger_fires(t.alert, fires, a)}
+                              "Fires in the simulation": _trigger_fires(t.alert, fires, a),
+                              **({} if today is None else {_TODAY: _trigger_fires(
+                                  t.alert, today, a, "not simulated (its workload does not "
+                                  "run today)")})}
                              for t in r.triggers])
     parts: list[str | Table] = [
-        Table(triggers, css_class="rollback-triggers", caption=_TRIGGERS),
+        Table(triggers, css_class="rollback-triggers",
+              caption=_TRIGGERS + ("" if today is None else _TODAY_CAPTION)),
         _ordered(r.steps, "rollback-steps"),
         fields([("Expected time", duration_text(r.expected_time_s)),
                 ("Point of no return", r.point_of_no_return or "-")], "rollback-facts")]
@@ -118,11 +124,23 @@ _TRIGGERS = ("Triggers. Fires in the simulation: the trigger's alert replayed on
              "that moment, though the simulation models no fault of the new version")
 
 
-def _trigger_fires(alert: str | None, fires: dict[str, str], a: PlanAnalysis) -> str:
-    """When a trigger's alert fires in the simulated scenarios (:func:`alert_fires_text`)."""
+_TODAY = "Fires on today's cluster"
+_TODAY_CAPTION = (". Fires on today's cluster: the same alert replayed on today's simulated "
+                  "cluster and scenarios; a trigger that fires there too meets its condition "
+                  "without the change, so rolling back would not clear it (its runbook should "
+                  "say what to do then)")
+
+
+def _trigger_fires(alert: str | None, fires: dict[str, str], a: PlanAnalysis,
+                   unreplayed: str = "not simulated (no simulated mapping)") -> str:
+    """When a trigger's alert fires in the simulated scenarios (:func:`alert_fires_text`);
+    ``unreplayed``: what to say of an alert ``fires`` lacks."""
     if alert is None or not a.runs:
         return "-"
-    return fires.get(alert, "not simulated (no simulated mapping)")
+    if alert not in fires and alert in {x.name for x in a.plan.monitoring.alerts
+                                        if x.simulated is None}:
+        return "not simulated (no simulated mapping)"
+    return fires.get(alert, unreplayed)
 
 
 def _simulated(a: PlanAnalysis, scenario: str | None) -> str:

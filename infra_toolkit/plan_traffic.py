@@ -32,6 +32,7 @@ from infra_toolkit.traffic import (
     slice_curve,
     step_curve,
 )
+from infra_toolkit.traffic_csv import utc_offsets
 from infra_toolkit.traffic_csv_cells import MAX_RATE_RPS
 
 if TYPE_CHECKING:
@@ -80,6 +81,31 @@ def _zone_hint(moment: dt.datetime, first: dt.datetime, last: dt.datetime) -> st
     local = moment.replace(tzinfo=None).isoformat()
     return (f"; a time written without a zone is read as UTC: for {local} in a local clock, "
             f"write it with its offset, such as {local}+09:00")
+
+
+def _offset_text(offset: dt.timedelta) -> str:
+    """``+09:00``, ``-03:30``: an offset as ISO 8601 writes it after a time."""
+    return dt.datetime(2000, 1, 1, tzinfo=dt.timezone(offset)).isoformat()[-6:]
+
+
+def _zoneless_in_zoned(traffic: CsvTraffic) -> None:
+    """Refuse a ``start`` / ``end`` written without a zone when the file's timestamps carry an
+    offset other than UTC: read as UTC it is another instant than its writer's local clock
+    (a Tokyo user's 09:00 is 00:00Z, not 09:00Z), and reading it in the file's offset would
+    be a guess when the file has several. The fix writes it in the file's offset, or in UTC."""
+    offsets = utc_offsets(traffic.path)
+    if not any(offsets):
+        return  # zoneless or UTC timestamps: a zoneless start/end is in their clock
+    local = [_offset_text(o) for o in offsets]
+    for key in traffic.zoneless:
+        moment = traffic.start if key == "start" else traffic.end
+        assert moment is not None
+        written = moment.replace(tzinfo=None).isoformat()
+        raise TrafficError(
+            f"{key} {written} has no zone, but the timestamps of {traffic.path.name} carry "
+            f"{' and '.join(local)}: a time without a zone would be read as UTC "
+            f"({written}Z), not in the file's clock; write {written}{local[0]} for the file's "
+            f"clock or {written}Z for UTC")
 
 
 def _window_s(traffic: CsvTraffic, trace: TrafficCurve, step_s: float) -> tuple[float, float]:
@@ -139,6 +165,7 @@ def _csv_curve(traffic: CsvTraffic, step_s: float, name: str) -> TrafficCurve:
                                "need ISO 8601 timestamps in the file: remove start and end and "
                                "cut the file to the window, or write its timestamps as ISO 8601 "
                                "times or Unix seconds")
+        _zoneless_in_zoned(traffic)
         begin_s, end_s = _window_s(traffic, trace, step_s)
         curve = slice_curve(curve, begin_s, end_s - begin_s)
     if traffic.scale is not None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 
 from infra_toolkit.alert_replay import AlertReplay
-from infra_toolkit.analysis import PlanAnalysis
+from infra_toolkit.analysis import PlanAnalysis, ScenarioRun
 from infra_toolkit.plan_alerts import alert_workloads, replay_scenario
 from infra_toolkit.report_html import (
     Table,
@@ -170,23 +170,30 @@ def alert_replay_parts(a: PlanAnalysis) -> list[str | Table]:
     return parts
 
 
-def alert_fires_text(a: PlanAnalysis) -> dict[str, str]:
+def alert_fires_text(a: PlanAnalysis,
+                     runs: tuple[ScenarioRun, ...] | None = None) -> dict[str, str]:
     """Per replayed alert (by name), when it first fires in each simulated scenario, from the
     scenario's start (``'launch-day' at 8 h 7 min 5 s (3 times); 'tv-flash-crowd' at 35 min
     20 s``, the workload named when the alert watches several), or ``never (4 scenarios)``;
-    empty when nothing was simulated. The Rollback Plan's triggers quote it (audit27 A27-3)."""
-    if not a.runs:
+    empty when nothing was simulated. ``runs``: the proposal's (``a.runs``) unless given, such
+    as today's (``a.current_runs``: an alert whose workload no run has is left out). The
+    Rollback Plan's triggers quote it (audit27 A27-3)."""
+    given = runs is not None
+    runs = a.runs if runs is None else runs
+    if not runs:
         return {}
     plan = a.plan
     watched = {r.name: alert_workloads(plan, r) for r in plan.monitoring.alerts}
     fires: dict[str, list[str]] = {name: [] for name, on in watched.items() if on}
-    for run in a.runs:
+    replayed = set()
+    for run in runs:
         for r in replay_scenario(plan, run.simulations):
+            replayed.add(r.alert)
             if r.first_fire_s is None:
                 continue
             on = f" on {r.workload}" if len(watched[r.alert]) > 1 else ""
             times = f" ({len(r.intervals_s)} times)" if len(r.intervals_s) > 1 else ""
             fires[r.alert].append(f"{run.name!r} at {elapsed_text(r.first_fire_s)}{on}{times}")
-    n = len(a.runs)
+    n = len(runs)
     return {name: "; ".join(said) or f"never ({n} scenario{'s' if n > 1 else ''})"
-            for name, said in fires.items()}
+            for name, said in fires.items() if name in replayed or not given}

@@ -12,9 +12,12 @@ Definitions used in :class:`SimulationSummary` (``tick_s`` is the simulation gri
   instance type, e.g. a tainted ``system`` group beside an app group).
 - ``node_hours_by_instance_type``: the same node-hours added up per instance type
   (:func:`node_hours_per_instance_type`), for tables and sweeps.
-- ``scale_events``: HPA syncs that changed the spec replicas. A **flap** is a scale event whose
-  direction is opposite to the previous scale event's and that comes at most ``flap_window_s``
-  seconds after it.
+- ``scale_events``: writes that changed the spec replicas: the HPA's syncs and, under a
+  ScaledObject that scales to zero, KEDA's writes from zero (or ``idleReplicaCount``) and back
+  (the events' ``hpa_scale`` and ``keda_scale``): a worker woken and put back to sleep is two
+  scale events, each with its cold start or its pods removed. A **flap** is a scale event whose
+  direction is opposite to the previous scale event's (of either writer) and that comes at
+  most ``flap_window_s`` seconds after it: 0 -> 1 by KEDA and 1 -> 0 within the window is one.
 - ``slo_violation_minutes``: minutes of ticks with a latency percentile over its threshold (the
   workload's ``slo_latency_ms``: ``slo_p95_latency_ms``, and ``slo_p50_latency_ms`` /
   ``slo_p99_latency_ms`` when set; a plan sets them from its latency SLOs, the lowest
@@ -116,7 +119,10 @@ def summarize(out: RunOutput, spec: Any, arrays: dict[str, np.ndarray]) -> Simul
     by_group = {g.name: float(int(arrays[f"nodes_{g.name}"].sum()  # billed from launch: Ready
                                   + arrays[f"launching_nodes_{g.name}"].sum())) * hours
                 for g in spec.node_groups}  # plus launching node-ticks
-    hpa_events = [(t, a, b) for t, kind, a, b, _ in out.events if kind == "hpa_scale"]
+    # both writers of the scale, in time order, an instant's in the order written (KEDA's poll
+    # before the HPA's sync; summary docstring: scale_events)
+    scales = sorted(((t, a, b) for t, kind, a, b, _ in out.events
+                     if kind in ("hpa_scale", "keda_scale")), key=lambda e: e[0])
     p95 = arrays["p95_latency_ms"]
     cpu = arrays["cpu_utilization_pct"]
     return SimulationSummary(
@@ -124,8 +130,8 @@ def summarize(out: RunOutput, spec: Any, arrays: dict[str, np.ndarray]) -> Simul
         pod_hours=float(arrays["pods"].sum()) * hours,
         node_hours_by_instance_type=node_hours_per_instance_type(spec.node_groups, by_group),
         peak_replicas=int(arrays["spec_replicas"].max()),
-        scale_events=len(hpa_events),
-        flaps=_flaps(hpa_events, spec.flap_window_s),
+        scale_events=len(scales),
+        flaps=_flaps(scales, spec.flap_window_s),
         node_scale_ups=sum(1 for e in out.events if e[1].startswith("node_scale_up:")),
         node_scale_downs=sum(1 for e in out.events if e[1].startswith("node_scale_down:")),
         slo_violation_minutes=float(arrays["slo_violated"].sum()) * tick / 60.0,

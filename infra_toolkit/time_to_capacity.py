@@ -1,5 +1,6 @@
 """Time to capacity: one :class:`TimeToCapacity` per under-capacity episode of a run, split into
-metric lag, sync wait, controller hold, node provisioning and pod start-up, with the seconds at
+KEDA's activation (an episode that began at zero replicas), metric lag, sync wait, controller
+hold, node provisioning and pod start-up, with the seconds at
 the HPA's ``maxReplicas`` and at every node group's ``max_size`` carved out
 (``time_to_capacity_episodes``)."""
 
@@ -29,8 +30,15 @@ class TimeToCapacity:
     enough capacity). Its milestones, each clamped to lie between the
     previous one and ``end_s``, split ``total_s = end_s - start_s`` into:
 
-    - ``metric_lag_s``: start -> the first metric scrape after the start (the first sample whose
-      window sees the new load);
+    - ``keda_activation_s``: when the episode began at zero spec replicas (or the ScaledObject's
+      ``idleReplicaCount``) under a ScaledObject that scales to zero: start -> KEDA's poll that
+      wrote the replicas up from there (the first such ``keda_scale`` event at or after the
+      start, :mod:`infra_toolkit.keda_activation`; the episode's end when none came).
+      At zero KEDA's HPA does not scale (its ``ScalingActive`` is false), so no scrape or sync
+      of the HPA could have shortened these seconds; the HPA's milestones below are counted
+      from the write. 0 for every other episode;
+    - ``metric_lag_s``: start (or KEDA's write) -> the first metric scrape after it (the first
+      sample whose window sees the new load);
     - ``sync_wait_s``: -> the end of the first HPA sync starting at or after that scrape (the
       controller writes the scale ``sync_duration_s`` after the sync starts);
 
@@ -59,8 +67,8 @@ class TimeToCapacity:
 
     Whether a second is at a limit is read per tick, as the timeline's ``spec_replicas`` and
     ``nodes_<group>`` columns give it. ``metric_lag_s``, ``sync_wait_s``, ``controller_hold_s``
-    and ``node_provisioning_s`` are what is left of their intervals: the seven parts sum to
-    ``total_s``.
+    and ``node_provisioning_s`` are what is left of their intervals: the eight parts (``PARTS``)
+    sum to ``total_s``.
 
     ``closed_by`` is ``"pods"``; or ``"load"`` when the load fell back under capacity first, or
     ``"end"`` when the run ended first. With no closing pods, the write is the first instant the
@@ -83,16 +91,20 @@ class TimeToCapacity:
     at_max_nodes_s: float
     pod_startup_s: float
     closed_by: str
+    #: last with a default: an episode without KEDA's scaling to zero has none
+    keda_activation_s: float = 0.0
 
     #: The parts that sum to ``total_s``, in the order an episode goes through them.
-    PARTS: ClassVar[tuple[str, ...]] = ("metric_lag_s", "sync_wait_s", "controller_hold_s",
+    PARTS: ClassVar[tuple[str, ...]] = ("keda_activation_s", "metric_lag_s", "sync_wait_s",
+                                        "controller_hold_s",
                                         "at_max_replicas_s", "node_provisioning_s",
                                         "at_max_nodes_s", "pod_startup_s")
 
 
 #: Each part (``TimeToCapacity.PARTS``, in that order) as the report names it: the Scaling
 #: Behaviour table's columns, the canary step table's episodes and the chart's legend alike
-PART_LABELS = (("metric_lag_s", "metric lag"), ("sync_wait_s", "sync wait"),
+PART_LABELS = (("keda_activation_s", "KEDA activation"), ("metric_lag_s", "metric lag"),
+               ("sync_wait_s", "sync wait"),
                ("controller_hold_s", "controller hold"), ("at_max_replicas_s", "at maxReplicas"),
                ("node_provisioning_s", "node provisioning"),
                ("at_max_nodes_s", "nodes at max_size"), ("pod_startup_s", "pod start-up"))
@@ -136,6 +148,18 @@ def _seconds_where(flags: np.ndarray, tick_s: int, a_s: float, b_s: float) -> fl
     return float(np.sum(np.minimum((i + 1) * tick_s, b_s) - np.maximum(i * tick_s, a_s)))
 
 
+def _keda_wakes(out: RunOutput, spec: Any) -> tuple[int, list[float]]:
+    """The replicas KEDA rests at (``idleReplicaCount``, else 0) and the instants it wrote
+    replicas up from them (``keda_scale`` events), in order; no instant without KEDA's
+    scaling to zero (``spec.keda`` unset)."""
+    keda = getattr(spec, "keda", None)
+    if keda is None:
+        return 0, []
+    rest = keda.idle_replica_count or 0
+    return rest, sorted(t for t, kind, before, after, _ in out.events
+                        if kind == "keda_scale" and int(before) == rest and int(after) > rest)
+
+
 def _limits(out: RunOutput, spec: Any, spec_replicas: np.ndarray,
             need: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per tick: the spec replicas at the HPA's ``maxReplicas`` and short of the ``need``ed pods;
@@ -170,12 +194,18 @@ def time_to_capacity_episodes(out: RunOutput, spec: Any,
     cap = spec.workload.capacity_rps_per_pod
     need = np.ceil(out.offered_rps / cap - 1e-9)
     at_max_replicas, at_max_nodes = _limits(out, spec, arrays["spec_replicas"], need)
+    rest, wakes = _keda_wakes(out, spec)
     episodes = []
     on_nodes: np.ndarray | None = None  # one pass over the run's records, when first needed
     for i0, i1 in zip(starts, ends):
         t0, t1 = float(i0 * tick), float(i1 * tick)
+        # begun at zero (or KEDA's idle count): the HPA is inactive until KEDA's write, its
+        # scrape and sync count from there (t1: KEDA did not wake it by the episode's end)
+        woken = (next((w for w in wakes if w >= t0), t1)
+                 if wakes and arrays["spec_replicas"][i0] == rest else t0)
+        woken = min(woken, t1)
         scrape = (mp.offset_s
-                  + (math.floor((t0 - mp.offset_s) / mp.resolution_s) + 1) * mp.resolution_s)
+                  + (math.floor((woken - mp.offset_s) / mp.resolution_s) + 1) * mp.resolution_s)
         sync = (first_sync + max(0, math.ceil((scrape - first_sync) / sync_step)) * sync_step
                 + spec.sync_duration_s)  # the scale write ends the sync
         created = scheduled = math.inf
@@ -198,15 +228,15 @@ def time_to_capacity_episodes(out: RunOutput, spec: Any,
         # milestones end at the write, so a faster metric or sync is never credited with
         # seconds it could not have saved
         scrape, sync = min(scrape, created), min(sync, created)
-        marks = [t0]
+        marks = [t0, woken]
         for x in (scrape, sync, created, scheduled, t1):
             marks.append(min(t1, max(marks[-1], x)))
-        parts = [float(x) for x in np.diff(marks)]
+        activation, *parts = (float(x) for x in np.diff(marks))
         # the limits' seconds leave the interval they fell in
-        ceiling = [_seconds_where(at_max_replicas, tick, a, b) for a, b in pairwise(marks[:4])]
-        full = _seconds_where(at_max_nodes, tick, marks[3], marks[4])
+        ceiling = [_seconds_where(at_max_replicas, tick, a, b) for a, b in pairwise(marks[1:5])]
+        full = _seconds_where(at_max_nodes, tick, marks[4], marks[5])
         lag, wait, hold = (p - c for p, c in zip(parts[:3], ceiling, strict=True))
         episodes.append(TimeToCapacity(t0, t1, t1 - t0, lag, wait, hold, sum(ceiling),
-                                       parts[3] - full, full, parts[4], closed_by))
+                                       parts[3] - full, full, parts[4], closed_by, activation))
     return tuple(episodes)
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import functools
 import math
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -36,7 +36,7 @@ from infra_toolkit.traffic import TrafficCurve, check_whole_steps, resample_curv
 from infra_toolkit.traffic_csv_cells import MAX_RATE_RPS, parse_rate, parse_time
 from infra_toolkit.traffic_csv_rows import COUNT_COLUMN, TIME_COLUMN, read_bytes, read_rows
 
-__all__ = ["MAX_STEPS", "MS_STEPS_S", "UNIX_SECONDS_FROM", "read_traffic_csv"]
+__all__ = ["MAX_STEPS", "MS_STEPS_S", "UNIX_SECONDS_FROM", "read_traffic_csv", "utc_offsets"]
 
 #: A first numeric timestamp at or above this (1e9 s: 2001-09-09 as Unix time, 31.7 years as
 #: seconds from start) is Unix time in seconds: no trace starts three decades after its own zero,
@@ -102,6 +102,29 @@ def read_traffic_csv(path: str | Path, step_s: float | None = None,
         one_row_fix = f"pass {step_option}=SECONDS for how long the row lasts"
     return _curve(str(path), read_bytes(path), step_s, interpolate_gaps, gap_option,
                   step_option, one_row_fix)
+
+
+def utc_offsets(path: Path) -> tuple[timedelta, ...]:
+    """The UTC offsets a traffic CSV's ISO 8601 timestamps are written with, in order of first
+    appearance (``+09:00`` for a Tokyo export, two across a daylight-saving change; ``Z`` is
+    ``timedelta(0)``); none for zoneless times or numeric seconds. :func:`read_traffic_csv`
+    gives times in UTC, so a plan's zoneless ``start`` / ``end`` needs this to know which clock
+    its writer meant (``plan_traffic``). Read the file with :func:`read_traffic_csv` first: its
+    problems are reported there."""
+    return _offsets(str(path), read_bytes(path))
+
+
+@functools.lru_cache(maxsize=32)
+def _offsets(path_text: str, data: bytes) -> tuple[timedelta, ...]:
+    found: dict[timedelta, None] = {}
+    for raw in read_rows(Path(path_text), data)[1]:
+        try:
+            offset = datetime.fromisoformat(raw).utcoffset()
+        except ValueError:  # seconds, or a cell read_traffic_csv refuses with its line
+            return ()
+        if offset is not None:
+            found.setdefault(offset)
+    return tuple(found)
 
 
 @functools.lru_cache(maxsize=32)

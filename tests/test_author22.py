@@ -200,3 +200,23 @@ def test_validate_checks_todays_workloads_as_the_report_runs_them(tmp_path: Path
             "current.workloads[0]: workload 'orders-api' starts with 12 pod(s) but its node "
             "groups hold at most 6 at max_size (m5: 6)")):
         read_plan(plan)
+
+
+def test_the_rollback_trigger_says_it_fires_on_todays_cluster(analysis: PlanAnalysis) -> None:
+    # left24: the Rollback Plan quoted only the proposal's replay ("never"), yet today's
+    # cluster meets the trigger's condition on the flash crowd: rolling back would not clear
+    # it. Today's orders-api p95 is above 300 ms from the tick [3615, 3620) on, held through
+    # 4220 s; the alert (for: 10m) sees it at 3620 and fires 600 s later: 4220 s = 1 h 10 min
+    # 20 s. The proposal never fires it on either scenario.
+    from infra_toolkit.plan_sections import rollback_plan
+
+    today = next(r for r in analysis.current_runs if r.name == "flash-crowd")
+    t = today.simulations["orders-api"].timeline
+    over = t[t.p95_latency_ms > 300].time_s
+    assert over.min() == 3615.0
+    assert bool((t[(t.time_s >= 3615) & (t.time_s < 4220)].p95_latency_ms > 300).all())
+    table = rollback_plan(analysis).tables[0]
+    (row,) = table.frame.to_dict("records")
+    assert (row["Fires in the simulation"], row["Fires on today's cluster"]) == (
+        "never (2 scenarios)", "'flash-crowd' at 1 h 10 min 20 s")
+    assert "rolling back would not clear it" in table.caption

@@ -182,24 +182,55 @@ def test_simulate_flags_take_the_deployment_the_hpa_scales_from_a_helm_render(
     assert float(figures["offered_requests"]) == 15041529
 
 
-def test_a_zoneless_cut_of_a_jst_export_says_it_is_read_as_utc(tmp_path: Path) -> None:
-    # The SRE cut the export at 18:00-23:00 meaning JST; without a zone that is 18:00Z, after
-    # the trace's end (2026-11-17T00:00+09:00 + 24 h = 15:00Z), and the message named only the
-    # UTC range. 18:00Z is 3 h past it, within a zone's offset: it says how to write JST.
+def _cut_plan(tmp_path: Path, start: str, end: str) -> Path:
+    """A copy of the plan whose scenario cuts the JST export at ``start`` / ``end`` as written."""
     copy = tmp_path / "author23"
     shutil.copytree(DATA, copy)
     plan = copy / "recommendations.yaml"
     plan.write_text(plan.read_text().replace(
         "      path: traces/reco-alb-requestcount-2026-11-17-jst.csv\n",
         "      path: traces/reco-alb-requestcount-2026-11-17-jst.csv\n"
-        "      start: 2026-11-17T18:00:00\n      end: 2026-11-17T23:00:00\n", 1))
-    _, problems, _ = check_plan_warnings(plan)
+        f"      start: {start}\n      end: {end}\n", 1))
+    return plan
+
+
+def test_a_zoneless_cut_of_a_jst_export_says_it_is_read_as_utc(tmp_path: Path) -> None:
+    # The SRE cut the export at 18:00-23:00 meaning JST; without a zone that was read as 18:00Z,
+    # after the trace's end (2026-11-17T00:00+09:00 + 24 h = 15:00Z). left24: a zoneless time
+    # is refused outright on a file whose timestamps carry +09:00 (inside the trace it was
+    # silently 9 h off, next test), and the fix writes it in the file's offset.
+    _, problems, _ = check_plan_warnings(
+        _cut_plan(tmp_path, "2026-11-17T18:00:00", "2026-11-17T23:00:00"))
     assert [p.message for p in problems] == [
-        "start 2026-11-17T18:00:00Z is after the trace's end: start/end must lie within "
-        "2026-11-16T15:00:00Z .. 2026-11-17T15:00:00Z, the time range of "
-        "reco-alb-requestcount-2026-11-17-jst.csv; a time written without a zone is read as "
-        "UTC: for 2026-11-17T18:00:00 in a local clock, write it with its offset, such as "
-        "2026-11-17T18:00:00+09:00"]
+        "start 2026-11-17T18:00:00 has no zone, but the timestamps of "
+        "reco-alb-requestcount-2026-11-17-jst.csv carry +09:00: a time without a zone would be "
+        "read as UTC (2026-11-17T18:00:00Z), not in the file's clock; write "
+        "2026-11-17T18:00:00+09:00 for the file's clock or 2026-11-17T18:00:00Z for UTC"]
+
+
+@pytest.mark.parametrize(("start", "end", "problems"), [
+    # inside the trace: a Tokyo user's 09:00-12:00 was read as 09:00Z-12:00Z = 18:00-21:00 JST,
+    # the evening, with no word; now refused, start named first (end is zoneless too)
+    ("2026-11-17T09:00:00", "2026-11-17T12:00:00",
+     ["start 2026-11-17T09:00:00 has no zone, but the timestamps of "
+      "reco-alb-requestcount-2026-11-17-jst.csv carry +09:00: a time without a zone would be "
+      "read as UTC (2026-11-17T09:00:00Z), not in the file's clock; write "
+      "2026-11-17T09:00:00+09:00 for the file's clock or 2026-11-17T09:00:00Z for UTC"]),
+    # only end without a zone: end is named
+    ("2026-11-17T09:00:00+09:00", "2026-11-17T12:00:00",
+     ["end 2026-11-17T12:00:00 has no zone, but the timestamps of "
+      "reco-alb-requestcount-2026-11-17-jst.csv carry +09:00: a time without a zone would be "
+      "read as UTC (2026-11-17T12:00:00Z), not in the file's clock; write "
+      "2026-11-17T12:00:00+09:00 for the file's clock or 2026-11-17T12:00:00Z for UTC"]),
+    # the fix as written: 09:00-12:00 JST (00:00Z-03:00Z), inside the trace: no problem; and
+    # the same window in UTC
+    ("2026-11-17T09:00:00+09:00", "2026-11-17T12:00:00+09:00", []),
+    ("2026-11-17T00:00:00Z", "2026-11-17T03:00:00Z", []),
+])
+def test_a_zoneless_window_inside_a_jst_export_is_refused(
+        tmp_path: Path, start: str, end: str, problems: list[str]) -> None:
+    _, found, _ = check_plan_warnings(_cut_plan(tmp_path, start, end))
+    assert [p.message for p in found] == problems
 
 
 def test_the_alb_to_nlb_row_names_both_units() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from types import SimpleNamespace
 
 import numpy as np
@@ -237,6 +238,13 @@ def test_time_to_capacity_bars_split_each_episode() -> None:
     assert fig.data[0].y == ("spike / api at 2 h",)
     # the legend in the order an episode goes through the parts (plotly reverses stacks)
     assert fig.layout.legend.traceorder == "normal"
+    # left24: KEDA's activation drawn first, only when an episode has one (none above):
+    # 20 s of it before the 195 s of parts -> 215 s
+    keda = dataclasses.replace(episode, total_s=215.0, keda_activation_s=20.0)
+    run.simulations["api"].summary.time_to_capacity = (keda,)
+    fig = charts.time_to_capacity_figure(SimpleNamespace(runs=(run,)))  # type: ignore[arg-type]
+    assert (fig.data[0].name, fig.data[0].x[0], len(fig.data)) == ("KEDA activation", 20.0, 8)
+    assert fig.data[0].marker.color == "#17becf"
 
 
 def test_episodes_in_the_same_minute_keep_a_bar_each() -> None:
@@ -464,5 +472,5 @@ def test_the_legend_names_the_parts_as_the_tables_do() -> None:
 
     assert charts.CAPACITY_PARTS == EPISODE_PARTS
     assert [label for _, label in charts.CAPACITY_PARTS] == [
-        "metric lag", "sync wait", "controller hold", "at maxReplicas", "node provisioning",
-        "nodes at max_size", "pod start-up"]
+        "KEDA activation", "metric lag", "sync wait", "controller hold", "at maxReplicas",
+        "node provisioning", "nodes at max_size", "pod start-up"]

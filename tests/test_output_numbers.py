@@ -14,8 +14,11 @@ from infra_toolkit.output_numbers import rounded
     # the user test's noise (simulate --format csv on plans/ecommerce-eks.yaml)
     ("offered_requests", 3506589.1685349257, 3506589.169),
     ("pod_hours", 96.60000000000001, 96.6),
-    ("dropped_requests", 299.99999999953434, 300.0),
-    ("node_hours_t3.medium", 72.00000000000001, 72.0),
+    # a count whole once rounded prints as an int, in CSV and JSON as in the table
+    ("dropped_requests", 299.99999999953434, 300),
+    ("offered_requests", 15041529.0, 15041529),
+    ("served_requests (billed from launch)", 7.5, 7.5),  # a fluid count's half request kept
+    ("node_hours_t3.medium", 72.00000000000001, 72.0),  # hours are not a count: a float
     # a table label: the unit before " (billed from launch)"
     ("node_hours_m5.large (billed from launch)", 0.6875, 0.688),
     ("max_p95_latency_ms", 599.146454710798, 599.15),
@@ -23,7 +26,7 @@ from infra_toolkit.output_numbers import rounded
     ("expected-day:dropped_pct", 0.0041, 0.004),
     ("slo_violation_minutes", 57.50000000000001, 57.5),
     ("total_pod_startup_s", 35.00000000000001, 35.0),
-    ("dropped_requests", -1e-12, 0.0),  # not -0.0
+    ("dropped_requests", -1e-12, 0),  # not -0.0
     # no unit: as it is; a count, a string, NaN and None untouched
     ("traffic_share", 0.123456789, 0.123456789),
     ("peak_replicas", 8, 8),

@@ -305,6 +305,13 @@ def test_when_each_alert_fires_for_the_rollback_triggers(tmp_path: Path) -> None
     assert alert_fires_text(SimpleNamespace(plan=plan, runs=[calm])) == {  # type: ignore[arg-type]
         "ApiDown": "never (1 scenario)"}
     assert alert_fires_text(SimpleNamespace(plan=plan, runs=[])) == {}  # type: ignore[arg-type]
+    # left24: today's runs given apart (the Rollback Plan's today column), in the same words
+    today = SimpleNamespace(plan=plan, runs=[calm])
+    assert alert_fires_text(today, (surge,)) == {  # type: ignore[arg-type]
+        "ApiDown": "'surge' at 5 min (2 times)"}
+    # a run without the alert's workload replays nothing: left out, not "never"
+    empty = SimpleNamespace(name="x", simulations={})
+    assert alert_fires_text(today, (empty,)) == {}  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(("signal", "threshold", "shown"), [

@@ -318,3 +318,35 @@ def test_a_scenario_of_request_counts_is_cut_and_scaled_as_rates(tmp_path: Path)
     # (40 + 60) x 300 s = 30,000: twice the window's 6000 + 9000 requests
     assert curve.total_requests == 30_000.0
     assert str(curve.start) == "2026-11-02 10:05:00+00:00"
+
+
+def test_the_reader_keeps_the_offsets_the_file_is_written_with(tmp_path: Path) -> None:
+    # left24: the curve is in UTC, so the offsets are read apart: a Z file has offset 0, a
+    # zoneless or seconds file none, a file across the October change in Berlin +02:00 then
+    # +01:00 (02:00+02:00 = 00:00Z, 02:00+01:00 = 01:00Z: one hour apart)
+    from infra_toolkit.traffic_csv import utc_offsets
+
+    assert utc_offsets(_trace(tmp_path)) == (dt.timedelta(0),)
+    for name, rows in (("local.csv", "2024-01-01T00:00:00,1\n2024-01-01T00:01:00,1\n"),
+                       ("seconds.csv", "0,1\n60,1\n")):
+        (tmp_path / name).write_text("timestamp,requests_per_second\n" + rows)
+        assert utc_offsets(tmp_path / name) == ()
+    berlin = tmp_path / "berlin.csv"
+    berlin.write_text("timestamp,requests_per_second\n2026-10-25T02:00:00+02:00,1\n"
+                      "2026-10-25T02:00:00+01:00,1\n2026-10-25T03:00:00+01:00,1\n")
+    assert utc_offsets(berlin) == (dt.timedelta(hours=2), dt.timedelta(hours=1))
+    # a zoneless start on it names both offsets and suggests the first
+    scenario = Scenario("w", "dst", CsvTraffic(berlin, _at("2026-10-25T00:00:00+00:00"),
+                                               None, zoneless=("start",)))
+    with pytest.raises(TrafficError, match=(
+            r"^start 2026-10-25T00:00:00 has no zone, but the timestamps of berlin\.csv carry "
+            r"\+02:00 and \+01:00: .* write 2026-10-25T00:00:00\+02:00 for the file's clock or "
+            r"2026-10-25T00:00:00Z for UTC$")):
+        scenario_curve(scenario, 3600.0)
+
+
+def test_a_zoneless_start_on_a_utc_file_is_its_clock(tmp_path: Path) -> None:
+    # Z timestamps: a zoneless 00:02 is 00:02Z, the file's own clock: rows 2 .. 9 (8 x 60 s)
+    scenario = Scenario("w", "utc", CsvTraffic(_trace(tmp_path), _at("2024-01-01T00:02:00Z"),
+                                               None, zoneless=("start",)))
+    assert list(scenario_curve(scenario, 60.0).rps) == [2, 3, 4, 5, 6, 7, 8, 9]

@@ -341,7 +341,8 @@ def test_scaling_tables(small_analysis: PlanAnalysis) -> None:
         "Simulated behaviour per scenario: Peak Ready nodes and Node scale-ups count the nodes "
         "of the workload's node groups, whoever's pods they hold, so workloads sharing a group "
         "show the same nodes (count them once). Scale events: HPA syncs that changed the "
-        "spec replicas; Flaps: scale events that reverse the previous one's direction within "
+        "spec replicas and KEDA's writes from and to zero (a ScaledObject's activation and "
+        "cooldown); Flaps: scale events that reverse the previous one's direction within "
         "5 min of it")  # the column was a bare count, defined only in the Testing Plan (300 s)
     assert list(zip(slos["Scenario"], slos["SLO"], slos["Met"], strict=True)) == [
         ("steady", "p95 latency", True), ("steady", "availability", True),

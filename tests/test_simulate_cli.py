@@ -232,10 +232,11 @@ def test_json_is_one_object(files: dict[str, str], capsys: pytest.CaptureFixture
     # the command line's one node group is named after its instance type
     assert data["node_hours_by_node_group"] == {"m5.xlarge": pytest.approx(990 / 3600)}
     # the episode's parts as test_simulate.py derives them, the start-up 5 s shorter:
-    # 300 s -> 400 + 30 = 430 s, 130 s in all (135 there)
+    # 300 s -> 400 + 30 = 430 s, 130 s in all (135 there); no KEDA: no activation wait
     assert {k: v for k, v in data["time_to_capacity"][0].items() if k.endswith("_s")} == {
-        "start_s": 300.0, "end_s": 430.0, "total_s": 130.0, "metric_lag_s": 5.0,
-        "sync_wait_s": 10.0, "controller_hold_s": 15.0, "at_max_replicas_s": 0.0,
+        "keda_activation_s": 0.0, "start_s": 300.0, "end_s": 430.0, "total_s": 130.0,
+        "metric_lag_s": 5.0, "sync_wait_s": 10.0, "controller_hold_s": 15.0,
+        "at_max_replicas_s": 0.0,
         "node_provisioning_s": 70.0, "at_max_nodes_s": 0.0, "pod_startup_s": 30.0}
 
 
@@ -259,6 +260,24 @@ def test_csv_and_table(files: dict[str, str], capsys: pytest.CaptureFixture[str]
     # simulate_many's rows
     assert [float(rows[0][f"total_{part}"]) for part in parts] == [5, 10, 15, 0, 70, 0, 30]
     assert list(rows[0])[-len(parts):] == [f"total_{part}" for part in parts]
+
+
+def test_request_counts_print_as_whole_numbers_in_every_format(
+        files: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    # left24: CSV printed offered_requests as 150000.0 where the table printed 150000.
+    # TRAFFIC: 100 rps for 300 s + 400 rps for 300 s = 30000 + 120000 = 150000 requests;
+    # dropped 17500 (test_json_is_one_object), served 150000 - 17500 = 132500
+    row = next(csv.DictReader(io.StringIO(_run(files, "csv", capsys))))
+    assert (row["offered_requests"], row["served_requests"], row["dropped_requests"]) == (
+        "150000", "132500", "17500")
+    data = json.loads(_run(files, "json", capsys))
+    assert [data[k] for k in ("offered_requests", "served_requests", "dropped_requests")] == [
+        150000, 132500, 17500]
+    assert all(type(data[k]) is int for k in ("offered_requests", "dropped_requests"))
+    # a rate or hours stay floats: 2475 pod-seconds / 3600 = 0.6875 h -> 0.688
+    assert row["pod_hours"] == "0.688" and row["total_sync_wait_s"] == "10.0"
+    lines = dict(line.rsplit(maxsplit=1) for line in _run(files, "table", capsys).splitlines())
+    assert lines["offered_requests"] == "150000"
 
 
 def test_a_run_never_under_capacity_has_no_longest_time_in_the_table(
@@ -443,7 +462,7 @@ def test_printed_figures_carry_no_float_noise(tmp_path: Path,
     assert _simulate(tmp_path, "0,0.1\n60,0.2\n120,0.7\n", fmt="csv") == 0
     (row,) = csv.DictReader(io.StringIO(capsys.readouterr().out))
     assert (row["offered_requests"], row["mean_cpu_utilization_pct"], row["pod_hours"],
-            row["node_hours_m5.xlarge"]) == ("60.0", "0.333", "0.1", "0.05")
+            row["node_hours_m5.xlarge"]) == ("60", "0.333", "0.1", "0.05")  # a count: whole
     assert _simulate(tmp_path, "0,0.1\n60,0.2\n120,0.7\n", fmt="table") == 0
     lines = dict(line.rsplit(maxsplit=1) for line in capsys.readouterr().out.splitlines())
     assert (lines["offered_requests"], lines["mean_cpu_utilization_pct"]) == ("60", "0.333")
