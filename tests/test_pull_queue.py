@@ -11,6 +11,7 @@ import dataclasses
 import numpy as np
 import pytest
 
+from infra_toolkit.latency import response_time_percentile_ms
 from infra_toolkit.request_queue import RequestQueue, recent_arrivals
 from infra_toolkit.simulate import simulate
 from infra_toolkit.workload import WorkloadSpec
@@ -131,3 +132,11 @@ def test_the_sweep_engine_keeps_a_pull_backlog_as_the_scalar_loop() -> None:
     pulled, pushed = (simulate(SWEEP_TRAFFIC, s).summary.dropped_requests
                       for s in (specs[2], specs[5]))
     assert pulled < pushed
+
+
+def test_messages_waiting_at_zero_pods_have_no_latency_bound() -> None:
+    # no Ready pod and nothing offered in the tick: 10 messages still waiting (a pull queue at
+    # zero) wait without end, inf; with none waiting there is no request to time, NaN
+    got = response_time_percentile_ms(0.95, np.zeros(2), np.zeros(2), 20.0, 1,
+                                      np.array([10.0, 0.0]), np.zeros(2), "pull")
+    assert got[0] == np.inf and np.isnan(got[1])
