@@ -128,6 +128,7 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
     queued = frozenset(wl.queue_depth_metrics)
     series = (rps_ticks, load.served, load.backlog_l, load.dropped)
     per_request_s = wl.concurrency / wl.capacity_rps_per_pod  # in flight: Little's law
+    pull = wl.consumer == "pull"
     next_poll = float(keda.polling_interval_s) if keda is not None else math.inf
     last_active: float | None = None
 
@@ -140,7 +141,8 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
             events_until(t_poll)
             done = int(t_poll) // tick_s
             advance(done)
-            values = trigger_values(keda, queued, series, tick_s, per_request_s, done)
+            values = trigger_values(keda, queued, series, tick_s, per_request_s, done,
+                                    pull=pull)
             decision = keda_poll(keda, spec_replicas, values, t_poll, last_active)
             last_active = decision.last_active_s
             new_size = decision.replicas

@@ -32,9 +32,10 @@ the idle count back at its next poll, the fight behind KEDA's note that only 0 i
 The simulation's terms: the ScaledObject is created at the run's start (t = 0) and polls at
 every multiple of ``polling_interval_s`` after it (a poll at 0 would read no simulated tick).
 A trigger's value at a poll is the simulated series the HPA reads for its metric, at the poll
-instant rather than a metrics-server window: the requests waiting in the tick before the poll
-(and for an SQS trigger counting them, those in flight: Little's law) for a metric named in the
-workload's ``queue_depth_metrics``, else the requests per second offered in that tick
+instant rather than a metrics-server window: the requests waiting at the end of the tick before
+the poll (a pull consumer's backlog; a push consumer's plus that tick's drops) and for an SQS
+trigger counting them, those in flight (Little's law), for a metric named in the workload's
+``queue_depth_metrics``; else the requests per second offered in that tick
 (:func:`trigger_values`): a query of what reaches the workload from outside (an ingress, a
 load balancer). A query of the workload's own pods' series (``http_requests_total`` of its
 app) has no series at zero pods: ``prometheus_scaler.go`` reads an empty result as 0
@@ -170,22 +171,25 @@ def keda_poll(activation: KedaActivation, current_replicas: int, values: Mapping
 
 def trigger_values(activation: KedaActivation, queued: Collection[str],
                    series: tuple[_PerTick, _PerTick, _PerTick, _PerTick], tick_s: int,
-                   seconds_per_request: float, done_ticks: int) -> dict[str, float]:
+                   seconds_per_request: float, done_ticks: int, *, pull: bool
+                   ) -> dict[str, float]:
     """Each trigger's value at a poll after ``done_ticks`` simulated ticks of ``tick_s`` seconds,
     from the run's per-tick ``series`` (offered rps, served rps, requests queued at the tick's
     end, dropped rps). For a metric in ``queued`` (the workload's ``queue_depth_metrics``): the
-    requests waiting in the last tick, those queued at its end plus those dropped in it (x
-    ``tick_s``: the simulator's queue holds only what the Ready pods serve in
-    ``queue_timeout_s``, nothing at zero Ready pods, while a poll of the queue sees the messages
-    before they expire), and for an ``in_flight`` trigger those being processed, the served
-    rate x ``seconds_per_request`` (Little's law; a pod's ``concurrency`` over its
-    ``capacity_rps_per_pod``). Else the requests per second offered in the last tick. 0 before
-    the first tick."""
+    requests waiting in the last tick. For a pull consumer (``pull``) those queued at its end:
+    the simulator keeps every message younger than ``queue_timeout_s`` whatever the Ready pods
+    (:mod:`infra_toolkit.request_queue`), as the broker does, and a dropped message has expired,
+    gone from the queue. For a push consumer, those queued plus those dropped in the tick (x
+    ``tick_s``): its queue holds only what the Ready pods serve in ``queue_timeout_s``, nothing
+    at zero Ready pods, where the requests arriving still wait to be sent. For an ``in_flight``
+    trigger, also those being processed, the served rate x ``seconds_per_request`` (Little's
+    law; a pod's ``concurrency`` over its ``capacity_rps_per_pod``). Else the requests per
+    second offered in the last tick. 0 before the first tick."""
     last = done_ticks - 1
     if last < 0:
         return {t.metric_name: 0.0 for t in activation.triggers}
     offered, served, backlog, dropped = series
-    waiting = float(backlog[last] + dropped[last] * tick_s)
+    waiting = float(backlog[last]) if pull else float(backlog[last] + dropped[last] * tick_s)
     return {t.metric_name: (waiting + (float(served[last]) * seconds_per_request
                                        if t.in_flight else 0.0))
             if t.metric_name in queued else float(offered[last])

@@ -12,7 +12,8 @@ times of the slowest element of the array (:func:`percentile_search_bound_s`). T
 overload, where M/M/c has no steady state: the per-pod utilization is capped at
 ``MAX_UTILIZATION``, and the fluid backlog (requests queued because offered load exceeded ready
 capacity) adds ``backlog / capacity`` seconds to every percentile. With no ready pod, latency is
-infinite if requests arrive and NaN if none do.
+infinite if requests arrive or wait (a pull consumer's queue keeps its messages at zero pods)
+and NaN if none do.
 
 ``consumer`` says how requests reach the pods (:data:`CONSUMERS`). ``"push"`` (a load balancer
 sends them): a pod at the cap keeps queueing inside, so its percentiles there are a lower bound,
@@ -201,4 +202,5 @@ def response_time_percentile_ms(q: float, rps_per_pod: np.ndarray, ready_pods: n
     out = with_backlog_wait_ms(q, 1000.0 * _bisect_s(q, mu, theta, p_wait, hi), wait_ms,
                                capacity_rps_per_pod, concurrency, consumer == "pull")
     no_pod = ready <= 0
-    return np.where(no_pod, np.where(np.asarray(offered_rps) > 0, np.inf, np.nan), out)
+    waiting = (np.asarray(offered_rps) > 0) | (np.asarray(backlog_requests) > 0)
+    return np.where(no_pod, np.where(waiting, np.inf, np.nan), out)

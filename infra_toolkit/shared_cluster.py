@@ -181,7 +181,8 @@ def run_shared_cluster(rps_by_workload: list[np.ndarray], tick_s: int, specs: li
         wl = specs[w].workload
         values = trigger_values(keda, wl.queue_depth_metrics,
                                 (rps_by_workload[w], load.served, load.backlog_l, load.dropped),
-                                tick_s, wl.concurrency / wl.capacity_rps_per_pod, done)
+                                tick_s, wl.concurrency / wl.capacity_rps_per_pod, done,
+                                pull=wl.consumer == "pull")
         decision = keda_poll(keda, spec_replicas[w], values, t, last_active[w])
         last_active[w] = decision.last_active_s
         if decision.replicas is not None and decision.replicas != spec_replicas[w]:

@@ -81,7 +81,8 @@ def timeline(out: RunOutput, spec: Any, frame: bool = True) -> tuple[pd.DataFram
     capacity = ready * wl.capacity_rps_per_pod
     wait_ms = 1000.0 * np.divide(out.backlog_requests, capacity, out=np.zeros(n),
                                  where=capacity > 0)
-    no_pod = np.where(out.offered_rps > 0, np.inf, np.nan)
+    # no Ready pod: infinite while requests arrive or wait (a pull consumer's queue at zero)
+    no_pod = np.where((out.offered_rps > 0) | (out.backlog_requests > 0), np.inf, np.nan)
     for q in (50, 95, 99):
         base = response_time_percentile_ms(q / 100, unique, np.ones_like(unique),
                                            wl.capacity_rps_per_pod, wl.concurrency,

@@ -8,7 +8,9 @@ of the scalar loop's Python objects. The order of a run is the scalar loop's, in
 1. at each sync time, first every autoscaler scan due (nodes arriving at or before a scan are
    Ready before it), then the nodes arriving up to the sync (:mod:`infra_toolkit.sweep_cluster`);
 2. the ticks up to the sync: ready pods from the ring of ready deltas, served, dropped and queued
-   load, and the prefix sums of load per ready pod that metric samples average over;
+   load (:mod:`infra_toolkit.request_queue`'s rule: a push consumer's backlog capped at what its
+   Ready pods serve in ``queue_timeout_s``, a pull consumer's at the arrivals of that time),
+   and the prefix sums of load per ready pod that metric samples average over;
 3. what the controller reads (``controller_view``): pod classes and sample sums per variant
    (:func:`metric_inputs`), through a shortcut for variants whose pods have all been Ready and
    past their CPU burst for a whole window (every sample is then equal, as in the scalar view);
@@ -197,6 +199,19 @@ def run_batch(rps_ticks: np.ndarray, v: Variants, record: bool = False) -> Batch
     done = [0]
 
     queues = bool(np.count_nonzero(timeout))
+    # a pull consumer's cap on the backlog: the arrivals of its last ``queue_timeout_s``
+    # (request_queue.recent_arrivals, the same prefix sums and the same operations per tick),
+    # cum_k[m] = the work of the ticks before m - kmax, work_k[m] = the work of tick m - kmax
+    pulls = (p["pull_consumer"] & (timeout > 0)).nonzero()[0]
+    if pulls.size:
+        k_ticks = timeout[pulls] // tick
+        frac = (timeout[pulls] - k_ticks * tick) / tick
+        kmax = int(k_ticks.max())
+        offered = rps_ticks * tick
+        cum_k = np.concatenate([np.zeros(kmax + 1), np.cumsum(offered)])
+        work_k = np.concatenate([np.zeros(kmax), offered])
+        lo_at = (kmax + 1 - k_ticks).astype(np.int64)  # + i: the window's first tick
+        work_at = (kmax - k_ticks).astype(np.int64)  # + i: the tick before the window
 
     def advance(to_tick: int) -> None:
         # ready counts are float64 (exact small integers): the same values as the scalar ints
@@ -213,8 +228,11 @@ def run_batch(rps_ticks: np.ndarray, v: Variants, record: bool = False) -> Batch
                 work = backlog + rps[i]
                 np.minimum(work, np.multiply(rc, tick, out=gone), out=gone)  # served requests
                 np.subtract(work, gone, out=left)
-                np.maximum(np.subtract(left, np.multiply(rc, timeout, out=drop), out=drop), 0.0,
-                           out=drop)
+                np.multiply(rc, timeout, out=drop)  # a push consumer's cap
+                if pulls.size:
+                    drop[pulls] = (cum_k[kmax + 1 + i] - cum_k[lo_at + i]) + frac * work_k[
+                        work_at + i]
+                np.maximum(np.subtract(left, drop, out=drop), 0.0, out=drop)
                 backlog = left - drop
                 summary.backlog[k] = backlog
             else:  # no queue anywhere: the backlog stays 0 and all that is left is dropped

@@ -239,7 +239,7 @@ class TickSummary:
             cpu[~has] = 0.0  # a tick without ready pods has no CPU value (NaN, left out)
             self.cpu_count += has.sum(axis=0)
             self.any_ready |= has.any(axis=0)
-            inf = ~has & (offered > 0)
+            inf = ~has & ((offered > 0) | (backlog > 0))  # requests arrive or wait
             self.any_inf |= inf.any(axis=0)
         rho = np.divide(lam, p["cap"], out=self.rho[rows])
         np.minimum(rho, MAX_UTILIZATION, out=rho)

@@ -56,7 +56,9 @@ class WorkloadSpec:
 
     Units are in the names: millicores, MiB, requests per second, seconds, milliseconds.
     ``queue_timeout_s`` is how long a request may wait for a free pod before it is dropped
-    (0 = load above ready capacity is dropped at once). ``slo_p95_latency_ms`` is the p95
+    (0 = load above ready capacity is dropped at once): a push consumer queues what its Ready
+    pods serve in that time, a pull consumer the messages of its last that many seconds
+    (:mod:`infra_toolkit.request_queue`). ``slo_p95_latency_ms`` is the p95
     latency threshold a step must stay under to meet the SLO (a step whose Ready pods are at the
     latency model's utilization cap fails it whatever its p95, a lower bound there);
     ``slo_p50_latency_ms`` / ``slo_p99_latency_ms`` the p50 / p99 thresholds when the SLOs set

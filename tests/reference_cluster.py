@@ -12,8 +12,9 @@ Every pod and every node is an object, and every tick a plain pass over them, in
    that turned Ready since the last tick took its pods at the instant it turned Ready;
 2. a cluster-autoscaler scan (at ``k * scan_interval_s``) scales up, then down;
 3. an HPA write (the end of a sync) and an HPA read (the start of one); new pods placed at once;
-4. the tick's load goes to the Ready pods (queued up to ``queue_timeout_s`` of their capacity,
-   the rest dropped), each Running pod's CPU over the tick is recorded;
+4. the tick's load goes to the Ready pods (a push consumer's queued up to ``queue_timeout_s``
+   of their capacity, a pull consumer's up to the arrivals of the last ``queue_timeout_s``, the
+   rest dropped), each Running pod's CPU over the tick is recorded;
 5. metrics-server scrapes (at ``offset_s + k * resolution_s``) average each pod's CPU over the
    window before the scrape, rounded up to whole millicores as the HPA reads a quantity.
 
@@ -437,6 +438,7 @@ class _Run:
         next_sync, write_at = float(period), None  # write_at: (time, replicas)
         desired = spec.initial_replicas  # the latest metric proposal
         backlog = pod_seconds = 0.0
+        history: list[tuple[float, float]] = []  # (start s, requests arrived) of each tick
         totals = {"offered": 0.0, "served": 0.0, "dropped": 0.0}
         node_seconds = {g.name: 0.0 for g in self.groups}
         rows: list[dict[str, float]] = []
@@ -475,7 +477,17 @@ class _Run:
             arrived = self.rps[int(t // 60)] * tick
             served = min(backlog + arrived, capacity_rps * tick)
             left = backlog + arrived - served
-            dropped = max(0.0, left - capacity_rps * w.queue_timeout_s)
+            history.append((t, arrived))
+            if w.consumer == "pull":
+                # the broker keeps a message until it is queue_timeout_s old; served oldest
+                # first, what is left is the newest: keep those that arrived in the window
+                # (end - timeout, end], each tick's arrivals spread evenly over the tick
+                end = t + tick
+                kept = sum(a * max(0.0, min(s + tick, end) - max(s, end - w.queue_timeout_s))
+                           / tick for s, a in history[-int(w.queue_timeout_s // tick) - 2:])
+            else:  # a request waiting longer than what the Ready pods serve in the timeout
+                kept = capacity_rps * w.queue_timeout_s
+            dropped = max(0.0, left - kept)
             backlog = left - dropped
             per_pod_rps = served / tick / len(ready) if ready else 0.0
             for p in self.pods:

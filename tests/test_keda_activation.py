@@ -116,17 +116,24 @@ def test_keda_poll_follows_request_scale(activation: KedaActivation, current: in
 
 
 def test_a_poll_reads_the_last_tick() -> None:
-    # after 3 ticks of 5 s: the queue-depth trigger reads tick 2's backlog 4 plus its drops,
-    # 2 rps x 5 s = 10, plus in flight its 5 served rps x 0.08 s a request = 0.4 -> 14.4; the
-    # same queue without scaleOnInFlight 14; the prometheus trigger the 7 rps offered in tick 2
+    # after 3 ticks of 5 s: a push consumer's queue-depth trigger reads tick 2's backlog 4 plus
+    # its drops, 2 rps x 5 s = 10, plus in flight its 5 served rps x 0.08 s a request = 0.4 ->
+    # 14.4; the same queue without scaleOnInFlight 14; the prometheus trigger the 7 rps offered
+    # in tick 2
     both = dataclasses.replace(DEFAULTS, triggers=(
         SQS, TriggerActivation("s1-aws-sqs-other", 0, "t"),
         TriggerActivation("s2-prometheus", 0, "t")))
     series = ([1.0, 3.0, 7.0], [1.0, 3.0, 5.0], [0.0, 0.0, 4.0], [0.0, 0.0, 2.0])
-    assert trigger_values(both, {QUEUE, "s1-aws-sqs-other"}, series, 5, 0.08, 3) == \
+    assert trigger_values(both, {QUEUE, "s1-aws-sqs-other"}, series, 5, 0.08, 3,
+                          pull=False) == \
         {QUEUE: pytest.approx(14.4), "s1-aws-sqs-other": 14.0, "s2-prometheus": 7.0}
-    assert trigger_values(both, {QUEUE}, series, 5, 0.08, 0) == \
+    assert trigger_values(both, {QUEUE}, series, 5, 0.08, 0, pull=False) == \
         {QUEUE: 0.0, "s1-aws-sqs-other": 0.0, "s2-prometheus": 0.0}
+    # a pull consumer's queue is its backlog (its drops expired, gone from the broker): 4, plus
+    # in flight 0.4 -> 4.4; without scaleOnInFlight 4
+    assert trigger_values(both, {QUEUE, "s1-aws-sqs-other"}, series, 5, 0.08, 3,
+                          pull=True) == \
+        {QUEUE: pytest.approx(4.4), "s1-aws-sqs-other": 4.0, "s2-prometheus": 7.0}
 
 
 # One SQS worker: 100 rps a pod, Ready 35 s after being scheduled (image 10 s, app up at 30 s,
