@@ -119,7 +119,8 @@ def test_a_base_60_replica_count_in_a_manifest_is_text_as_kubectl_reads_it(
     out = capsys.readouterr().out
     assert (f"{plan}:25: proposed.workloads[0].deployment: spec.replicas (='1:30') of Deployment "
             "'api' in deployment.yaml must be a whole number >= 0") in out
-    assert "90" not in out
+    # the tmp folder's own name may hold 90 (pytest-1590): look at the messages without it
+    assert "90" not in out.replace(str(plan), "PLAN")
 
 
 def test_a_base_60_max_replicas_given_to_simulate_is_text(
