@@ -285,6 +285,7 @@ def _run_flags(args: argparse.Namespace) -> int:
     from infra_toolkit.hpa_metric_warnings import hpa_metric_texts
     from infra_toolkit.hpa_requests import memory_utilization_problem, reads_cpu_requests
     from infra_toolkit.hpa_yaml import read_hpa_keda_yaml
+    from infra_toolkit.keda_idle_warnings import idle_replica_text
     from infra_toolkit.manifests import read_deployment_yaml
     from infra_toolkit.node_allocatable import EKS_DAEMONSETS, node_reserve
     from infra_toolkit.nodes import KARPENTER_LIKE, ClusterAutoscalerSpec, NodeGroup, pod_slots
@@ -423,7 +424,8 @@ def _run_flags(args: argparse.Namespace) -> int:
     for line in hpa_metric_texts(hpa, workload) + ([burst] if burst else []) + restart_loops(
             workload, dep.name if dep is not None else "app",
             dep.restart_probes if dep is not None else (),
-            len(pod.running) if pod is not None else 1) + ([init] if init else []):
+            len(pod.running) if pod is not None else 1) + ([init] if init else []) + (
+            [idle] if (idle := idle_replica_text(keda, hpa.min_replicas)) else []):
         print(f"warning: {line}", file=sys.stderr)
     stuck = result.events[result.events["kind"] == "node_scale_up_failed"]
     if len(stuck):  # the summary has no line for pods that never got a node: say so

@@ -10,6 +10,9 @@ workload with an HPA and a model:
 * a queue's depth alone (:mod:`infra_toolkit.queue_depth_warnings`): an HPA whose every metric
   counts the messages waiting, with minReplicas pods serving less than a scenario's mean rate,
   so the replicas cycle between minReplicas and a backlog's worth;
+* a KEDA ScaledObject's ``idleReplicaCount`` above 0 (:mod:`infra_toolkit.keda_idle_warnings`),
+  model or not: KEDA writes the idle count and the HPA raises it back to minReplicas, so the
+  replicas flap every pollingInterval;
 * a scaling target at the latency SLO (:mod:`infra_toolkit.slo_target_warnings`): a metric
   mapping to a per-pod rate whose tolerance edge (target x (1 + tolerance)) the latency model
   puts above a latency SLO's threshold, so steady load near the target misses the SLO;
@@ -89,6 +92,7 @@ from infra_toolkit.disruption_budget_warnings import (
 from infra_toolkit.ephemeral_storage_warnings import ephemeral_storage_warnings
 from infra_toolkit.errors import quoted
 from infra_toolkit.hpa_metric_warnings import hpa_metric_warnings, target_type_warnings
+from infra_toolkit.keda_idle_warnings import idle_replica_warnings
 from infra_toolkit.load_balancer_warnings import (
     ignored_egress_route_warnings,
     load_balancer_bytes_warnings,
@@ -438,6 +442,7 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
     autoscaler = side_autoscaler(plan, plan.proposed)
     for i, w in enumerate(plan.proposed.workloads):
         out += target_type_warnings(w, f"proposed.workloads[{i}].hpa")
+        out += idle_replica_warnings(w, f"proposed.workloads[{i}].hpa")  # model or not
         if w.hpa_spec is None or w.model is None:
             continue  # not simulated
         at = f"proposed.workloads[{i}]"
