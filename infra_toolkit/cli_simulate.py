@@ -286,6 +286,7 @@ def _run_flags(args: argparse.Namespace) -> int:
     from infra_toolkit.hpa_requests import memory_utilization_problem, reads_cpu_requests
     from infra_toolkit.hpa_yaml import read_hpa_keda_yaml
     from infra_toolkit.keda_idle_warnings import idle_replica_text
+    from infra_toolkit.keda_summary import zero_scaling_fields
     from infra_toolkit.manifests import read_deployment_yaml
     from infra_toolkit.node_allocatable import EKS_DAEMONSETS, node_reserve
     from infra_toolkit.nodes import KARPENTER_LIKE, ClusterAutoscalerSpec, NodeGroup, pod_slots
@@ -415,7 +416,8 @@ def _run_flags(args: argparse.Namespace) -> int:
         raise SimulationError(f"{args.traffic} holds {traffic.duration_s:g} s of traffic, {what}; "
                               f"give {fix} {spec.tick_s} s of traffic")
     result = simulate(traffic, spec)
-    print(format_summary(result.summary, args.format))
+    # KEDA's scaling to zero after the summary, as the report's table shows it (none: unchanged)
+    print(format_summary(result.summary, args.format, after=zero_scaling_fields(result)))
     # what a plan's validate warns of: metrics the model never moves past their targets, and
     # the pod start the figures assume
     burst = burst_past_ready(workload, hpa)

@@ -16,11 +16,15 @@ no pod-hours, and node-hours follow the nodes the cluster autoscaler keeps. Pure
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["ColdStart", "ZeroScaling", "zero_scaling"]
+if TYPE_CHECKING:
+    from infra_toolkit.simulate import SimulationResult
+
+__all__ = ["ColdStart", "ZeroScaling", "zero_scaling", "zero_scaling_fields"]
 
 
 @dataclass(frozen=True)
@@ -103,3 +107,19 @@ def zero_scaling(timeline: pd.DataFrame, events: pd.DataFrame, tick_s: float,
         starts.append(ColdStart(demand, float(t), ready_s, startup_s))
     return ZeroScaling(float((spec == 0).sum()) * tick_s,
                        int((keda["to"] == 0).sum()), tuple(starts))
+
+
+def zero_scaling_fields(result: SimulationResult) -> dict[str, float | int | None]:
+    """The figures ``simulate`` prints after a run's summary when its ScaledObject scales to
+    zero (``result.spec.keda``; empty otherwise, the output unchanged): ``zero_replicas_s``,
+    ``cold_starts``, ``scale_downs_to_zero`` and ``longest_cold_start_s`` (from the demand to
+    the first Ready pod; ``None`` with no cold start or when the longest had no Ready pod by
+    the run's end), the :class:`ZeroScaling` the report's table shows."""
+    if result.spec.keda is None:
+        return {}
+    found = zero_scaling(result.timeline, result.events, float(result.spec.tick_s),
+                         result.spec.workload.startup_s)
+    longest = found.longest
+    return {"zero_replicas_s": found.seconds_at_zero, "cold_starts": len(found.cold_starts),
+            "scale_downs_to_zero": found.deactivations,
+            "longest_cold_start_s": None if longest is None else longest.total_s}

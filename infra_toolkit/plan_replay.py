@@ -23,6 +23,7 @@ from typing import Any
 
 from infra_toolkit.digest import plan_digest
 from infra_toolkit.joint_run import joint_run, simulate_scenario
+from infra_toolkit.keda_summary import zero_scaling_fields
 from infra_toolkit.notebook_parameters import (
     check_horizon_cuts,
     cut_to_horizon,
@@ -103,8 +104,10 @@ def _judged_by_plan(plan: Plan, workload: str, result: SimulationResult) -> Simu
 def format_replays(replays: Sequence[WorkloadReplay], fmt: str) -> str:
     """``replays`` as ``simulate`` prints summaries (``table``, ``json``, ``csv``), each led by
     its :meth:`~WorkloadReplay.header`: JSON always a list (one object per replay, however
-    many were chosen, so a script reads every answer the same way)."""
-    return format_summaries([(r.header(), r.result.summary) for r in replays], fmt)
+    many were chosen, so a script reads every answer the same way), followed by KEDA's
+    scaling to zero for a workload whose ScaledObject scales to zero."""
+    return format_summaries([(r.header(), r.result.summary) for r in replays], fmt,
+                            after=[zero_scaling_fields(r.result) for r in replays])
 
 
 def pending_warnings(replays: Sequence[WorkloadReplay]) -> list[str]:

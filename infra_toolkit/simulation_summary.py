@@ -157,7 +157,8 @@ def node_hours_per_instance_type(node_groups: Any, node_hours_by_node_group: dic
 
 
 def format_summary(summary: SimulationSummary, fmt: str,
-                   header: Mapping[str, Any] | None = None) -> str:
+                   header: Mapping[str, Any] | None = None,
+                   after: Mapping[str, Any] | None = None) -> str:
     """A :class:`~infra_toolkit.simulate.SimulationSummary` as a table, one JSON object or CSV.
 
     CSV is ``as_row()`` (the columns of ``simulate_many``) followed, as in the table, by the
@@ -167,30 +168,38 @@ def format_summary(summary: SimulationSummary, fmt: str,
 
     ``header``: fields that say what was run (a plan replay's plan, digest, scenario ...), put
     first in every format; a list value is a JSON list and ``a, b`` in the table and CSV.
+    ``after``: fields put last in every format (KEDA's scaling to zero,
+    :func:`~infra_toolkit.keda_summary.zero_scaling_fields`); a ``None`` is JSON null, an empty
+    CSV cell and "-" in the table.
     """
-    return format_summaries([(header or {}, summary)], fmt, one_object=True)
+    return format_summaries([(header or {}, summary)], fmt, one_object=True,
+                            after=[after or {}])
 
 
 def format_summaries(items: Sequence[tuple[Mapping[str, Any], SimulationSummary]], fmt: str,
-                     one_object: bool = False) -> str:
+                     one_object: bool = False,
+                     after: Sequence[Mapping[str, Any]] | None = None) -> str:
     """Several ``(header, summary)`` pairs as :func:`format_summary` renders one: the tables one
     after another with a blank line between them, a JSON list of the objects (``one_object``:
     the one pair's object alone), one CSV row each under one header line (the union of their
     columns in order of appearance; a column a row lacks, such as another instance type's
-    ``node_hours_<type>``, is empty)."""
+    ``node_hours_<type>``, is empty); ``after``: each pair's last fields, as
+    :func:`format_summary`'s."""
+    tails = list(after) if after is not None else [{}] * len(items)
     if fmt == "json":
-        objects = [_json_object(h, s) for h, s in items]
+        objects = [_json_object(h, s, a) for (h, s), a in zip(items, tails, strict=True)]
         return json.dumps(objects[0] if one_object and len(objects) == 1 else objects, indent=2)
     if fmt == "csv":
         rows = [{**{k: _joined(v, "") for k, v in h.items()},
-                 **{k: rounded(k, v) for k, v in _flat_row(s).items()}} for h, s in items]
+                 **{k: rounded(k, v) for k, v in {**_flat_row(s), **a}.items()}}
+                for (h, s), a in zip(items, tails, strict=True)]
         columns = list(dict.fromkeys(k for row in rows for k in row))
         buf = io.StringIO()
         writer = csv.DictWriter(buf, fieldnames=columns, restval="", lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
         return buf.getvalue().rstrip("\n")
-    return "\n\n".join(_table(h, s) for h, s in items)
+    return "\n\n".join(_table(h, s, a) for (h, s), a in zip(items, tails, strict=True))
 
 
 def _joined(value: Any, empty: str) -> Any:
@@ -200,14 +209,15 @@ def _joined(value: Any, empty: str) -> Any:
     return value
 
 
-def _json_object(header: Mapping[str, Any], summary: SimulationSummary) -> dict[str, Any]:
+def _json_object(header: Mapping[str, Any], summary: SimulationSummary,
+                 after: Mapping[str, Any]) -> dict[str, Any]:
     row = summary.as_row()
     if not summary.time_to_capacity:  # no episode has no longest or mean (the table's "-")
         row["max_time_to_capacity_s"] = row["mean_time_to_capacity_s"] = None
     data = {**{k: list(v) if isinstance(v, tuple) else v for k, v in header.items()}, **row,
             "node_hours_by_instance_type": summary.node_hours_by_instance_type,
             "node_hours_by_node_group": summary.node_hours_by_node_group,
-            "time_to_capacity": [asdict(e) for e in summary.time_to_capacity]}
+            "time_to_capacity": [asdict(e) for e in summary.time_to_capacity], **after}
     return {k: (None if isinstance(v, float) and not math.isfinite(v) else rounded(k, v))
             for k, v in data.items()}  # JSON has no NaN/Infinity
 
@@ -221,13 +231,15 @@ def _flat_row(summary: SimulationSummary) -> dict[str, Any]:
     return row
 
 
-def _table(header: Mapping[str, Any], summary: SimulationSummary) -> str:
+def _table(header: Mapping[str, Any], summary: SimulationSummary,
+           after: Mapping[str, Any]) -> str:
     # the table's labels say what the cost counts (CSV and JSON keep the column names)
     row = {**{k: _joined(v, "none") for k, v in header.items()},
            **{(f"{k} (billed from launch)" if k.startswith("node_hours_") else k): rounded(k, v)
               for k, v in _flat_row(summary).items()}}
     if not summary.time_to_capacity:  # no episode has no longest or mean, not 0 s (the report)
         row["max_time_to_capacity_s"] = row["mean_time_to_capacity_s"] = "-"
+    row |= {k: "-" if v is None else rounded(k, v) for k, v in after.items()}
     width = max(map(len, row))
     # whole numbers in full and other values in fixed decimals (never 6 significant digits:
     # 2381580 s was printed 2.38158e+06)

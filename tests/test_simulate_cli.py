@@ -938,13 +938,9 @@ def test_flag_mode_reads_a_keda_scaled_object_as_the_hpa_keda_creates(
     assert outs[1:] == [outs[0]] * 3
 
 
-def test_flag_mode_runs_a_scaled_object_that_scales_to_zero(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    # minReplicaCount left out (KEDA's 0), one prometheus trigger: KEDA's HPA at minReplicas 1
-    # starts the run with 1 pod (no --deployment), and KEDA's operator polls every 30 s. No
-    # request in the 10 minutes: the poll at 30 s reads 0 rps, not above activationThreshold 0;
-    # never active, and initialCooldownPeriod 0 s from the start is before 30 s, so 1 -> 0 at
-    # 30 s: 30 s of one pod = 30 / 3600 pod-hours (the HPA alone would keep it 600 s)
+def idle_scaled_to_zero(tmp_path: Path) -> tuple[Path, Path]:
+    """A ScaledObject scaling to zero (``web``, minReplicaCount left out, one prometheus
+    trigger) and 10 minutes of no traffic, written in ``tmp_path``: (the YAML, the CSV)."""
     scaled = tmp_path / "scaledobject.yaml"
     scaled.write_text(SCALED_OBJECT.replace("  minReplicaCount: 2\n", "").replace(
         "  - type: cpu\n    metricType: Utilization\n    metadata: {value: \"50\"}\n",
@@ -953,6 +949,17 @@ def test_flag_mode_runs_a_scaled_object_that_scales_to_zero(
     traffic = tmp_path / "idle.csv"
     traffic.write_text("timestamp,requests_per_second\n"
                        + "".join(f"{60 * i},0\n" for i in range(10)))
+    return scaled, traffic
+
+
+def test_flag_mode_runs_a_scaled_object_that_scales_to_zero(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # minReplicaCount left out (KEDA's 0), one prometheus trigger: KEDA's HPA at minReplicas 1
+    # starts the run with 1 pod (no --deployment), and KEDA's operator polls every 30 s. No
+    # request in the 10 minutes: the poll at 30 s reads 0 rps, not above activationThreshold 0;
+    # never active, and initialCooldownPeriod 0 s from the start is before 30 s, so 1 -> 0 at
+    # 30 s: 30 s of one pod = 30 / 3600 pod-hours (the HPA alone would keep it 600 s)
+    scaled, traffic = idle_scaled_to_zero(tmp_path)
     assert main(["simulate", "--traffic", str(traffic), "--hpa", str(scaled), *ARGS,
                  "--format", "json"]) == 0
     out = json.loads(capsys.readouterr().out)
